@@ -1,0 +1,53 @@
+"""Connections to PostgreSQL: one pool per process, health-checked on checkout."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from decant.config import Settings
+
+
+def database_url(settings: Settings) -> str:
+    """The configured server, or the embedded one when DATABASE_URL is unset."""
+    if settings.database_url:
+        return settings.database_url
+    from decant import embedded
+
+    return embedded.postgres_url(settings.data_dir)
+
+
+def replica_url(settings: Settings) -> str:
+    """Where read-heavy work (analytics, builds) goes; the primary when no replica is set."""
+    return settings.database_replica_url or database_url(settings)
+
+
+def create_pool(
+    url: str, *, min_size: int = 1, max_size: int = 10, name: str = "decant"
+) -> ConnectionPool:
+    pool = ConnectionPool(
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        kwargs={"row_factory": dict_row, "autocommit": True},
+        check=ConnectionPool.check_connection,
+        name=name,
+        open=False,
+    )
+    pool.open(wait=True, timeout=30)
+    return pool
+
+
+def connect(url: str) -> psycopg.Connection:
+    """A single connection in autocommit; callers open `conn.transaction()` for units of work."""
+    return psycopg.connect(url, row_factory=dict_row, autocommit=True)
+
+
+@contextmanager
+def connection(url: str) -> Iterator[psycopg.Connection]:
+    with connect(url) as conn:
+        yield conn

@@ -1,0 +1,461 @@
+"""Placing orders and moving them through their life.
+
+Prices come from the database, never from the caller. Stock is taken by the
+database (trigger `update_inventory_on_order`) inside the order's transaction, and
+the inventory rows are locked in product-id order first, so two carts holding the
+same products in a different order queue up instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+from psycopg import errors as pg_errors
+
+from decant import pricing
+from decant.catalog import ml, units_available
+from decant.errors import Conflict, InvalidTransition, NotFound, OutOfStock, ValidationError
+
+MAX_LINES = 50
+MAX_QUANTITY = 100
+
+# The same machine as sql/0003_orders.sql's order_transitions, so the domain can
+# refuse a move with a clear error before the database has to.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "pending": frozenset({"paid", "cancelled"}),
+    "paid": frozenset({"processing", "shipped", "refunded"}),
+    "processing": frozenset({"shipped", "refunded"}),
+    "shipped": frozenset({"delivered", "refunded"}),
+    "delivered": frozenset({"refunded"}),
+    "cancelled": frozenset({"paid"}),
+    "refunded": frozenset(),
+}
+PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    "unpaid": frozenset({"paid", "failed"}),
+    "failed": frozenset({"paid"}),
+    "paid": frozenset({"refunded"}),
+    "refunded": frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class CartLine:
+    slug: str
+    size_ml: Decimal
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Cart:
+    email: str
+    name: str
+    shipping_address: dict[str, str]
+    items: list[CartLine]
+    discount_code: str | None = None
+    payment_provider: str = "stripe"
+    currency: str = "EUR"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def country(self) -> str:
+        return str(self.shipping_address.get("country", "")).upper()
+
+    def fingerprint(self) -> str:
+        """What an Idempotency-Key promises: the same key means the same request."""
+        body = asdict(self)
+        body["items"] = [
+            {"slug": i.slug, "size_ml": str(Decimal(i.size_ml).normalize()), "quantity": i.quantity}
+            for i in self.items
+        ]
+        body.pop("extra", None)
+        encoded = json.dumps(body, sort_keys=True, default=str).encode()
+        return hashlib.sha256(encoded).hexdigest()
+
+
+def place(
+    conn: psycopg.Connection, cart: Cart, *, idempotency_key: str | None = None
+) -> dict[str, Any]:
+    """Create the order and reserve its stock in one transaction, or change nothing."""
+    lines = _merged_lines(cart)
+    fingerprint = cart.fingerprint() if idempotency_key else None
+    try:
+        with conn.transaction():
+            if idempotency_key:
+                existing = _by_idempotency_key(conn, idempotency_key, fingerprint)
+                if existing is not None:
+                    return existing
+            order_id = _insert_order(conn, cart, lines, idempotency_key, fingerprint)
+    except pg_errors.UniqueViolation as exc:
+        if idempotency_key and exc.diag.constraint_name == "orders_idempotency_key_unique":
+            # A concurrent request with the same key won the race; answer as it did.
+            existing = _by_idempotency_key(conn, idempotency_key, fingerprint)
+            if existing is not None:
+                return existing
+        raise
+    return get_order(conn, order_id)
+
+
+def _merged_lines(cart: Cart) -> list[CartLine]:
+    if not cart.items:
+        raise ValidationError("the cart is empty", {"items": "at least one item is required"})
+    if len(cart.items) > MAX_LINES:
+        raise ValidationError("too many lines", {"items": f"at most {MAX_LINES} lines"})
+    merged: dict[tuple[str, Decimal], int] = defaultdict(int)
+    for index, line in enumerate(cart.items):
+        if not 1 <= line.quantity <= MAX_QUANTITY:
+            raise ValidationError(
+                "quantity out of range",
+                {f"items.{index}.quantity": f"must be between 1 and {MAX_QUANTITY}"},
+            )
+        merged[(line.slug, Decimal(line.size_ml).normalize())] += line.quantity
+    for (slug, _size), quantity in merged.items():
+        if quantity > MAX_QUANTITY:
+            raise ValidationError(
+                "quantity out of range", {"items": f"{slug}: at most {MAX_QUANTITY} in total"}
+            )
+    return [CartLine(slug, size, qty) for (slug, size), qty in merged.items()]
+
+
+PRICES_SQL = """
+SELECT p.id AS product_id, p.slug, p.name, p.brand, ps.size_ml, ps.price_cents,
+       coalesce(pc.cost_per_ml_cents, 0) AS cost_per_ml_cents
+  FROM products p
+  JOIN product_sizes ps ON ps.product_id = p.id AND ps.is_active
+  LEFT JOIN product_costs pc ON pc.product_id = p.id
+ WHERE p.is_active AND p.slug = ANY(%s)
+"""
+
+INSERT_ORDER = """
+INSERT INTO orders (email, customer_name, shipping_address, shipping_country, subtotal_cents,
+                    shipping_cents, tax_cents, discount_cents, total_cents, currency,
+                    discount_code, payment_provider, idempotency_key, request_hash)
+VALUES (%(email)s, %(name)s, %(address)s, %(country)s, %(subtotal_cents)s, %(shipping_cents)s,
+        %(tax_cents)s, %(discount_cents)s, %(total_cents)s, %(currency)s, %(discount_code)s,
+        %(provider)s, %(key)s, %(hash)s)
+RETURNING id
+"""
+
+INSERT_ITEM = """
+INSERT INTO order_items (order_id, product_id, product_name, brand, size_ml, quantity,
+                         unit_price_cents, cost_per_ml_cents)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+"""
+
+
+def _insert_order(
+    conn: psycopg.Connection,
+    cart: Cart,
+    lines: list[CartLine],
+    idempotency_key: str | None,
+    fingerprint: str | None,
+) -> int:
+    offers = {
+        (row["slug"], Decimal(row["size_ml"]).normalize()): row
+        for row in conn.execute(PRICES_SQL, (sorted({line.slug for line in lines}),))
+    }
+    faults = {}
+    known_slugs = {slug for slug, _ in offers}
+    for index, line in enumerate(lines):
+        if line.slug not in known_slugs:
+            faults[f"items.{index}.slug"] = f"no product {line.slug!r}"
+        elif (line.slug, line.size_ml) not in offers:
+            faults[f"items.{index}.size_ml"] = f"{line.slug} is not sold in {ml(line.size_ml)} ml"
+    if faults:
+        raise ValidationError("some items cannot be ordered", faults)
+
+    demand: dict[int, Decimal] = defaultdict(Decimal)
+    for line in lines:
+        offer = offers[(line.slug, line.size_ml)]
+        demand[offer["product_id"]] += line.size_ml * line.quantity
+    stock = {
+        row["product_id"]: Decimal(row["remaining_volume"])
+        for row in conn.execute(
+            "SELECT product_id, remaining_volume FROM inventory"
+            " WHERE product_id = ANY(%s) ORDER BY product_id FOR UPDATE",
+            (sorted(demand),),
+        )
+    }
+    short = [
+        _short_line(line, offers[(line.slug, line.size_ml)], stock)
+        for line in lines
+        if demand[offers[(line.slug, line.size_ml)]["product_id"]]
+        > stock.get(offers[(line.slug, line.size_ml)]["product_id"], Decimal(0))
+    ]
+    if short:
+        raise OutOfStock("not enough stock for some items", short)
+
+    subtotal = sum(
+        offers[(line.slug, line.size_ml)]["price_cents"] * line.quantity for line in lines
+    )
+    code = None
+    if cart.discount_code:
+        code = conn.execute(
+            "SELECT *, now() AS now FROM discount_codes WHERE code = upper(%s) FOR UPDATE",
+            (cart.discount_code.strip(),),
+        ).fetchone()
+        if code is None:
+            raise ValidationError(
+                "discount code is not valid", {"discount_code": "this code is not valid"}
+            )
+    now = code["now"] if code else conn.execute("SELECT now() AS now").fetchone()["now"]
+    totals = pricing.order_totals(subtotal, cart.country, code, now)
+    if code is not None:
+        conn.execute(
+            "UPDATE discount_codes SET used_count = used_count + 1 WHERE id = %s", (code["id"],)
+        )
+
+    order_id = conn.execute(
+        INSERT_ORDER,
+        {
+            "email": cart.email.strip(),
+            "name": cart.name.strip(),
+            "address": json.dumps(cart.shipping_address),
+            "country": cart.country,
+            "currency": cart.currency,
+            "discount_code": code["code"] if code else None,
+            "provider": cart.payment_provider,
+            "key": idempotency_key,
+            "hash": fingerprint,
+            **asdict(totals),
+        },
+    ).fetchone()["id"]
+    try:
+        with conn.cursor() as cur:
+            cur.executemany(
+                INSERT_ITEM,
+                [
+                    (
+                        order_id,
+                        offer["product_id"],
+                        offer["name"],
+                        offer["brand"],
+                        line.size_ml,
+                        line.quantity,
+                        offer["price_cents"],
+                        offer["cost_per_ml_cents"],
+                    )
+                    for line in lines
+                    for offer in [offers[(line.slug, line.size_ml)]]
+                ],
+            )
+    except pg_errors.CheckViolation as exc:
+        if exc.diag.constraint_name != "inventory_never_negative":
+            raise
+        # Unreachable while the rows above stay locked; kept so the database's rule,
+        # not luck, is what answers if that ever changes.
+        raise OutOfStock("not enough stock for some items", []) from None
+    return order_id
+
+
+def _short_line(line: CartLine, offer: dict[str, Any], stock: dict[int, Decimal]) -> dict[str, Any]:
+    remaining = stock.get(offer["product_id"], Decimal(0))
+    return {
+        "slug": line.slug,
+        "size_ml": ml(line.size_ml),
+        "requested": line.quantity,
+        "available": units_available(remaining, line.size_ml),
+    }
+
+
+def _by_idempotency_key(
+    conn: psycopg.Connection, key: str, fingerprint: str | None
+) -> dict[str, Any] | None:
+    row = conn.execute(
+        "SELECT id, request_hash FROM orders WHERE idempotency_key = %s", (key,)
+    ).fetchone()
+    if row is None:
+        return None
+    if row["request_hash"] != fingerprint:
+        raise Conflict(
+            "this Idempotency-Key was used with a different request",
+            {"idempotency_key": "already used for another request"},
+        )
+    return get_order(conn, row["id"])
+
+
+ORDER_SQL = """
+SELECT o.id, o.order_number, o.email, o.customer_name, o.shipping_address, o.shipping_country,
+       o.status::text AS status, o.payment_status::text AS payment_status, o.subtotal_cents,
+       o.shipping_cents, o.tax_cents, o.discount_cents, o.total_cents, o.refunded_cents,
+       o.currency, o.discount_code, o.payment_provider, o.payment_intent_id, o.tracking_number,
+       o.cancel_reason, o.created_at, o.updated_at, o.paid_at, o.shipped_at, o.delivered_at,
+       o.cancelled_at, o.refunded_at
+  FROM orders o
+"""
+
+
+def get_order(conn: psycopg.Connection, order_id: int) -> dict[str, Any]:
+    order = conn.execute(ORDER_SQL + " WHERE o.id = %s", (order_id,)).fetchone()
+    if order is None:
+        raise NotFound(f"no order {order_id}")
+    return _with_items(conn, order)
+
+
+def get_order_by_number(conn: psycopg.Connection, order_number: str) -> dict[str, Any]:
+    order = conn.execute(ORDER_SQL + " WHERE o.order_number = %s", (order_number,)).fetchone()
+    if order is None:
+        raise NotFound("no such order")
+    return _with_items(conn, order)
+
+
+def find_for_shopper(conn: psycopg.Connection, order_number: str, email: str) -> dict[str, Any]:
+    """An order as its shopper may see it; the same NotFound whether the number or the
+    e-mail is wrong, so the answer never tells which."""
+    order = conn.execute(
+        ORDER_SQL + " WHERE o.order_number = %s AND lower(o.email) = lower(%s)",
+        (order_number.strip().upper(), email.strip()),
+    ).fetchone()
+    if order is None:
+        raise NotFound("no order with that number and e-mail")
+    order = _with_items(conn, order)
+    order["timeline"] = conn.execute(
+        "SELECT status::text AS status, payment_status::text AS payment_status, note, created_at"
+        " FROM order_events WHERE order_id = %s ORDER BY created_at, id",
+        (order["id"],),
+    ).fetchall()
+    return order
+
+
+def _with_items(conn: psycopg.Connection, order: dict[str, Any]) -> dict[str, Any]:
+    items = conn.execute(
+        """
+        SELECT oi.product_id, p.slug, oi.product_name AS name, oi.brand, oi.size_ml, oi.quantity,
+               oi.unit_price_cents, oi.line_total_cents
+          FROM order_items oi JOIN products p ON p.id = oi.product_id
+         WHERE oi.order_id = %s ORDER BY oi.id
+        """,
+        (order["id"],),
+    ).fetchall()
+    for item in items:
+        item["size_ml"] = ml(item["size_ml"])
+    order["items"] = items
+    return order
+
+
+def transition(
+    conn: psycopg.Connection,
+    order_id: int,
+    *,
+    status: str | None = None,
+    payment_status: str | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """Move an order along its state machine, or refuse and change nothing.
+
+    Must run inside the caller's transaction when more belongs with it (e-mails,
+    webhook records); the row is locked first so concurrent moves queue up.
+    """
+    allowed_fields = {"tracking_number", "cancel_reason", "payment_intent_id", "refunded_cents"}
+    if set(fields) - allowed_fields:
+        raise ValueError(f"cannot set {set(fields) - allowed_fields}")
+    with conn.transaction():
+        current = conn.execute(
+            "SELECT id, order_number, status::text AS status, payment_status::text AS payment_status"
+            " FROM orders WHERE id = %s FOR UPDATE",
+            (order_id,),
+        ).fetchone()
+        if current is None:
+            raise NotFound(f"no order {order_id}")
+        if status and status != current["status"] and status not in TRANSITIONS[current["status"]]:
+            raise InvalidTransition(
+                f"order {current['order_number']} cannot move from {current['status']} to {status}",
+                {"status": current["status"], "requested": status},
+            )
+        if (
+            payment_status
+            and payment_status != current["payment_status"]
+            and payment_status not in PAYMENT_TRANSITIONS[current["payment_status"]]
+        ):
+            raise InvalidTransition(
+                f"order {current['order_number']} payment cannot move from "
+                f"{current['payment_status']} to {payment_status}",
+                {"payment_status": current["payment_status"], "requested": payment_status},
+            )
+        sets = {**fields}
+        if status:
+            sets["status"] = status
+        if payment_status:
+            sets["payment_status"] = payment_status
+        if sets:
+            assignments = ", ".join(f"{name} = %({name})s" for name in sets)
+            try:
+                conn.execute(
+                    f"UPDATE orders SET {assignments} WHERE id = %(id)s", {**sets, "id": order_id}
+                )
+            except pg_errors.RaiseException as exc:
+                if exc.diag.message_hint == "invalid_transition":
+                    raise InvalidTransition(exc.diag.message_primary or "invalid move") from None
+                raise
+            except pg_errors.CheckViolation as exc:
+                if exc.diag.constraint_name == "inventory_never_negative":
+                    raise OutOfStock("the stock for this order is gone", []) from None
+                raise
+        return get_order(conn, order_id)
+
+
+def cancel_unpaid(
+    conn: psycopg.Connection, order_id: int, *, reason: str = "cancelled"
+) -> dict[str, Any]:
+    """Cancel an order nobody paid for; the database gives its millilitres back once."""
+    with conn.transaction():
+        order = conn.execute(
+            "SELECT status::text AS status, payment_status::text AS payment_status, discount_code"
+            " FROM orders WHERE id = %s FOR UPDATE",
+            (order_id,),
+        ).fetchone()
+        if order is None:
+            raise NotFound(f"no order {order_id}")
+        if order["status"] != "pending" or order["payment_status"] == "paid":
+            raise InvalidTransition(
+                f"only unpaid pending orders can be cancelled (this one is {order['status']})",
+                {"status": order["status"]},
+            )
+        payment_status = "failed" if reason == "payment_failed" else None
+        updated = transition(
+            conn, order_id, status="cancelled", payment_status=payment_status, cancel_reason=reason
+        )
+        if order["discount_code"]:
+            conn.execute(
+                "UPDATE discount_codes SET used_count = greatest(used_count - 1, 0) WHERE code = %s",
+                (order["discount_code"],),
+            )
+        return updated
+
+
+def expire_unpaid(conn: psycopg.Connection, *, older_than_minutes: int) -> list[dict[str, Any]]:
+    """Cancel pending orders unpaid since their created_at + the expiry window.
+
+    Returns what was expired (number and payment intent) so the caller can cancel
+    the intents with the payment provider after the stock is safely back.
+    """
+    expired = []
+    due = conn.execute(
+        "SELECT id FROM orders WHERE status = 'pending' AND payment_status <> 'paid'"
+        " AND created_at < now() - make_interval(mins => %s) ORDER BY created_at LIMIT 500",
+        (older_than_minutes,),
+    ).fetchall()
+    for row in due:
+        with conn.transaction():
+            locked = conn.execute(
+                "SELECT id FROM orders WHERE id = %s AND status = 'pending'"
+                " AND payment_status <> 'paid' FOR UPDATE SKIP LOCKED",
+                (row["id"],),
+            ).fetchone()
+            if locked is None:
+                continue
+            order = cancel_unpaid(conn, row["id"], reason="expired")
+        expired.append(
+            {
+                "id": order["id"],
+                "order_number": order["order_number"],
+                "payment_intent_id": order["payment_intent_id"],
+                "payment_provider": order["payment_provider"],
+            }
+        )
+    return expired

@@ -21,11 +21,6 @@ def database_url(settings: Settings) -> str:
     return embedded.postgres_url(settings.data_dir)
 
 
-def replica_url(settings: Settings) -> str:
-    """Where read-heavy work (analytics, builds) goes; the primary when no replica is set."""
-    return settings.database_replica_url or database_url(settings)
-
-
 def create_pool(
     url: str, *, min_size: int = 1, max_size: int = 10, name: str = "decant"
 ) -> ConnectionPool:

@@ -13,6 +13,7 @@ import logging
 import os
 import subprocess
 import time
+import warnings
 from pathlib import Path
 
 import redis
@@ -22,7 +23,10 @@ log = logging.getLogger(__name__)
 
 def postgres_url(data_dir: Path) -> str:
     """Start (or find running) the embedded PostgreSQL and return its URL."""
-    import pgserver  # imported here: production never needs the wheel's binaries
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (root, CI); its fallback is fine.
+        warnings.simplefilter("ignore")
+        import pgserver  # imported here: production never needs the wheel's binaries
 
     data_dir.mkdir(parents=True, exist_ok=True)
     # pgserver logs each pg_ctl call at INFO; the shop's own log should stay readable.

@@ -1,0 +1,222 @@
+"""The `decant` command: what operators and the README run."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from decant import db, migrations
+from decant.config import ConfigError, Settings, load_settings
+from decant.servers import resolve
+
+
+class Context:
+    """Settings and servers, resolved lazily so `decant --help` needs neither."""
+
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    def database_url(self) -> str:
+        return db.database_url(self.settings)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"decant: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Decant: a static-first shop for perfume samples."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    ctx.obj = Context()
+
+
+def _run(fn: Any) -> Any:
+    try:
+        return fn()
+    except ConfigError as exc:
+        _fail(str(exc))
+    except migrations.MigrationError as exc:
+        _fail(str(exc))
+
+
+@main.command()
+@click.pass_obj
+def migrate(obj: Context) -> None:
+    """Apply the migrations in sql/ that are not applied yet."""
+
+    def run() -> None:
+        with db.connection(obj.database_url()) as conn:
+            applied = migrations.migrate(conn)
+        click.echo(
+            f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else "")
+        )
+
+    _run(run)
+
+
+@main.command("demo-data")
+@click.pass_obj
+def demo_data(obj: Context) -> None:
+    """Load the demo catalog (a second run changes nothing)."""
+    from decant import demo_data as demo
+
+    def run() -> None:
+        with db.connection(obj.database_url()) as conn:
+            migrations.migrate(conn)
+            added = demo.load(conn, obj.settings.media_dir)
+        click.echo("demo data: " + ", ".join(f"{n} {what}" for what, n in added.items()))
+
+    _run(run)
+
+
+@main.command()
+@click.option("--full", is_flag=True, help="Render every page, not only what changed.")
+@click.pass_obj
+def build(obj: Context, full: bool) -> None:
+    """Render the site into public/ and swap public/current to it."""
+
+    def run() -> None:
+        site_build = importlib.import_module("build")
+        site_build.main(obj.settings, full=full, trigger="cli")
+
+    _run(run)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.pass_obj
+def serve(obj: Context, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the built site and the functions on one port."""
+
+    def run() -> None:
+        settings = obj.settings
+        with db.connection(obj.database_url()) as conn:
+            migrations.migrate(conn)
+        if not (settings.public_dir / "current").exists():
+            try:
+                importlib.import_module("build").main(settings, full=True, trigger="serve")
+            except ModuleNotFoundError as exc:
+                if exc.name != "build":
+                    raise
+                click.echo("no site build step installed yet; serving the functions only")
+        resolve(settings)  # start the embedded servers before workers fork
+        _serve_wsgi(settings, host, port, workers, threads)
+
+    _run(run)
+
+
+def _serve_wsgi(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class LocalShop(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 60)
+
+        def load(self) -> Any:
+            app = importlib.import_module("functions").create_app(settings)
+            return importlib.import_module("functions.static_site").local_site(
+                app, settings.public_dir
+            )
+
+    click.echo(f"Decant is running at http://{host}:{port}/")
+    LocalShop().run()
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run what is due now, then exit.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
+@click.pass_obj
+def worker(obj: Context, once: bool, interval: float) -> None:
+    """Run queued builds, outbox e-mails and expiry of unpaid orders."""
+    from decant import jobs
+
+    def run() -> None:
+        with db.connection(obj.database_url()) as conn:
+            while True:
+                done = jobs.run_due(conn, obj.settings)
+                if any(done.values()):
+                    click.echo(", ".join(f"{n} {what}" for what, n in done.items()))
+                if once:
+                    return
+                time.sleep(interval)
+
+    _run(run)
+
+
+@main.group()
+def admin() -> None:
+    """Administrator accounts."""
+
+
+@admin.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["owner", "staff"]), required=True)
+@click.pass_obj
+def create_user(obj: Context, email: str, role: str) -> None:
+    """Create an admin account; the password comes from DECANT_ADMIN_PASSWORD or a prompt."""
+    from decant import admin_users
+
+    password = os.environ.get("DECANT_ADMIN_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+
+    def run() -> None:
+        with db.connection(obj.database_url()) as conn:
+            migrations.migrate(conn)
+            user = admin_users.create(conn, email, password, role)
+        click.echo(f"created {user['role']} {user['email']}")
+
+    _run(run)
+
+
+@main.command()
+@click.pass_obj
+def backup(obj: Context) -> None:
+    """Dump the database (pg_dump custom format) and the uploaded images."""
+    from decant import backups
+
+    _run(lambda: click.echo(backups.backup(obj.settings, obj.database_url())))
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def restore(obj: Context, file: Path) -> None:
+    """Restore a backup into an empty database."""
+    from decant import backups
+
+    _run(lambda: click.echo(backups.restore(obj.settings, obj.database_url(), file)))
+
+
+@main.command()
+@click.option("--s3", "to_s3", is_flag=True, required=True, help="Upload to the S3 bucket.")
+@click.pass_obj
+def publish(obj: Context, to_s3: bool) -> None:
+    """Upload changed files of public/current to the configured bucket."""
+    from decant import s3_publish
+
+    _run(lambda: click.echo(s3_publish.publish(obj.settings)))

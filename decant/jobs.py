@@ -1,0 +1,14 @@
+"""What `decant worker` does each round. Every job is safe to run from several
+workers at once: rows are claimed with SKIP LOCKED or an advisory lock."""
+
+from __future__ import annotations
+
+import psycopg
+
+from decant import orders
+from decant.config import Settings
+
+
+def run_due(conn: psycopg.Connection, settings: Settings) -> dict[str, int]:
+    expired = orders.expire_unpaid(conn, older_than_minutes=settings.order_expiry_minutes)
+    return {"orders expired": len(expired)}

@@ -1,0 +1,32 @@
+"""Which PostgreSQL and Redis this process talks to, resolved once from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from decant import db
+from decant.config import Settings
+
+
+@dataclass(frozen=True)
+class Servers:
+    database_url: str
+    replica_url: str
+    redis_url: str
+
+
+def redis_url(settings: Settings) -> str:
+    if settings.redis_url:
+        return settings.redis_url
+    from decant import embedded
+
+    return embedded.redis_url(settings.data_dir)
+
+
+def resolve(settings: Settings) -> Servers:
+    primary = db.database_url(settings)
+    return Servers(
+        database_url=primary,
+        replica_url=settings.database_replica_url or primary,
+        redis_url=redis_url(settings),
+    )

@@ -1,0 +1,59 @@
+"""Health routes: each dependency answers for itself, so an alert names what is down."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+
+from functions.envelope import fail, ok
+from functions.runtime import database, redis_client, settings
+
+bp = Blueprint("health", __name__, url_prefix="/api/health")
+
+
+def _database_ok() -> bool:
+    try:
+        with database().connection(timeout=2) as conn:
+            conn.execute("SELECT 1")
+        return True
+    except Exception:
+        return False
+
+
+def _redis_ok() -> bool:
+    try:
+        return bool(redis_client().ping())
+    except Exception:
+        return False
+
+
+def _answer(checks: dict[str, bool]) -> Response:
+    down = [name for name, up in checks.items() if not up]
+    if down:
+        return fail(
+            "unavailable",
+            f"{', '.join(down)} down",
+            {name: ("ok" if up else "down") for name, up in checks.items()},
+        )
+    return ok({"status": "ok", "checks": {name: "ok" for name in checks}})
+
+
+@bp.get("")
+def overall() -> Response:
+    return _answer({"database": _database_ok(), "redis": _redis_ok()})
+
+
+@bp.get("/db")
+def db() -> Response:
+    return _answer({"database": _database_ok()})
+
+
+@bp.get("/redis")
+def redis() -> Response:
+    return _answer({"redis": _redis_ok()})
+
+
+@bp.get("/stripe")
+def stripe() -> Response:
+    if not settings().stripe_enabled:
+        return ok({"status": "ok", "mode": "demo", "checks": {"stripe": "not configured"}})
+    return _answer({"stripe": True})

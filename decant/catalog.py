@@ -113,7 +113,7 @@ def list_products(
         query = search_query(filters.q)
         if query is None:
             return [], 0
-        where.append("p.search @@ to_tsquery('simple', %(q)s)")
+        where.append("p.search @@ (to_tsquery('simple', %(q)s) || to_tsquery('english', %(q)s))")
         params["q"] = query
     if filters.size_ml is not None:
         where.append(

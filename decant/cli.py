@@ -14,6 +14,7 @@ import click
 
 from decant import db, migrations
 from decant.config import ConfigError, Settings, load_settings
+from decant.errors import DecantError
 from decant.servers import resolve
 
 
@@ -53,6 +54,8 @@ def _run(fn: Any) -> Any:
         _fail(str(exc))
     except migrations.MigrationError as exc:
         _fail(str(exc))
+    except DecantError as exc:  # backups, publish, doctor: one plain line, no traceback
+        _fail(exc.message)
 
 
 @main.command()
@@ -220,3 +223,7 @@ def publish(obj: Context, to_s3: bool) -> None:
     from decant import s3_publish
 
     _run(lambda: click.echo(s3_publish.publish(obj.settings)))
+
+
+if __name__ == "__main__":
+    main()

@@ -21,6 +21,8 @@ from decant import db, embedded, migrations
 from decant.config import Settings, load_settings
 from tests.factories import Shop
 
+pytest_plugins = ["tests.plugins.operations"]
+
 TEMPLATE = "decant_template"
 _names = itertools.count()
 

@@ -1,0 +1,30 @@
+"""The demo shop a newcomer sees: a full catalog, stock states and some history."""
+
+from __future__ import annotations
+
+from decant import demo_data
+
+
+def test_demo_data_loads_a_believable_shop_once(conn, tmp_path):
+    first = demo_data.load(conn, tmp_path / "media")
+    assert first["products"] >= 60 and first["brands"] >= 15 and first["discount_codes"] == 3
+    assert first["orders"] > 100 and first["events"] > 1000
+    assert demo_data.load(conn, tmp_path / "media") == dict.fromkeys(first, 0)
+
+    sizes = conn.execute(
+        "SELECT count(*) AS n FROM products p WHERE (SELECT count(*) FROM product_sizes s"
+        " WHERE s.product_id = p.id) NOT BETWEEN 3 AND 4"
+    ).fetchone()["n"]
+    assert sizes == 0
+    stock = conn.execute(
+        "SELECT count(*) FILTER (WHERE remaining_volume < 1) AS sold_out,"
+        " count(*) FILTER (WHERE low_stock_alert) AS low FROM inventory"
+    ).fetchone()
+    assert stock["sold_out"] == 1 and stock["low"] >= 3
+    pyramids = conn.execute(
+        "SELECT count(*) AS n FROM products WHERE cardinality(top_notes) = 0"
+        " OR cardinality(heart_notes) = 0 OR cardinality(base_notes) = 0"
+    ).fetchone()["n"]
+    assert pyramids == 0
+    assert all((tmp_path / "media" / "products").glob("*.png"))
+    assert len(list((tmp_path / "media" / "products").glob("*.png"))) == first["products"]

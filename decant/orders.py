@@ -90,7 +90,19 @@ def place(
                 existing = _by_idempotency_key(conn, idempotency_key, fingerprint)
                 if existing is not None:
                     return existing
-            order_id = _insert_order(conn, cart, lines, idempotency_key, fingerprint)
+            return _insert_order(conn, cart, lines, idempotency_key, fingerprint)
+    except _StockTaken as taken:
+        ids = [offer["product_id"] for _, offer in taken.chosen]
+        remaining = {
+            row["product_id"]: row["remaining_volume"]
+            for row in conn.execute(
+                "SELECT product_id, remaining_volume FROM inventory WHERE product_id = ANY(%s)",
+                (ids,),
+            )
+        }
+        raise OutOfStock(
+            "not enough stock for some items", _short_lines(taken.chosen, remaining)
+        ) from None
     except pg_errors.UniqueViolation as exc:
         if idempotency_key and exc.diag.constraint_name == "orders_idempotency_key_unique":
             # A concurrent request with the same key won the race; answer as it did.
@@ -98,7 +110,6 @@ def place(
             if existing is not None:
                 return existing
         raise
-    return get_order(conn, order_id)
 
 
 def _merged_lines(cart: Cart) -> list[CartLine]:
@@ -122,29 +133,53 @@ def _merged_lines(cart: Cart) -> list[CartLine]:
     return [CartLine(slug, size, qty) for (slug, size), qty in merged.items()]
 
 
-PRICES_SQL = """
+# Prices, cost and stock in one statement. Nothing is locked here: the stock is taken
+# by the items' trigger, which is what decides, and this read only lets an obviously
+# short cart fail fast with its lines.
+OFFERS_SQL = """
 SELECT p.id AS product_id, p.slug, p.name, p.brand, ps.size_ml, ps.price_cents,
-       coalesce(pc.cost_per_ml_cents, 0) AS cost_per_ml_cents
+       i.remaining_volume, now() AS now,
+       coalesce((SELECT round(sum(b.cost_cents)::numeric / nullif(sum(b.volume_ml), 0), 4)
+                   FROM bottle_batches b WHERE b.product_id = p.id), 0) AS cost_per_ml_cents
   FROM products p
   JOIN product_sizes ps ON ps.product_id = p.id AND ps.is_active
-  LEFT JOIN product_costs pc ON pc.product_id = p.id
+  JOIN inventory i ON i.product_id = p.id
  WHERE p.is_active AND p.slug = ANY(%s)
+ ORDER BY p.id
 """
 
-INSERT_ORDER = """
-INSERT INTO orders (email, customer_name, shipping_address, shipping_country, subtotal_cents,
-                    shipping_cents, tax_cents, discount_cents, total_cents, currency,
-                    discount_code, payment_provider, idempotency_key, request_hash)
-VALUES (%(email)s, %(name)s, %(address)s, %(country)s, %(subtotal_cents)s, %(shipping_cents)s,
-        %(tax_cents)s, %(discount_cents)s, %(total_cents)s, %(currency)s, %(discount_code)s,
-        %(provider)s, %(key)s, %(hash)s)
-RETURNING id
+ORDER_COLUMNS = """
+       id, order_number, email, customer_name, shipping_address, shipping_country,
+       status::text AS status, payment_status::text AS payment_status, subtotal_cents,
+       shipping_cents, tax_cents, discount_cents, total_cents, refunded_cents, currency,
+       discount_code, payment_provider, payment_intent_id, tracking_number, cancel_reason,
+       created_at, updated_at, paid_at, shipped_at, delivered_at, cancelled_at, refunded_at
 """
 
-INSERT_ITEM = """
-INSERT INTO order_items (order_id, product_id, product_name, brand, size_ml, quantity,
-                         unit_price_cents, cost_per_ml_cents)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+# The order and its items in one round trip; the items' trigger takes the stock and the
+# CHECK on inventory refuses it when it is not there. Items go in product-id order, so
+# the trigger locks inventory rows in that order and two carts naming the same products
+# in another order queue up instead of deadlocking.
+INSERT_ORDER = f"""
+WITH new_order AS (
+    INSERT INTO orders (email, customer_name, shipping_address, shipping_country, subtotal_cents,
+                        shipping_cents, tax_cents, discount_cents, total_cents, currency,
+                        discount_code, payment_provider, idempotency_key, request_hash)
+    VALUES (%(email)s, %(name)s, %(address)s, %(country)s, %(subtotal_cents)s, %(shipping_cents)s,
+            %(tax_cents)s, %(discount_cents)s, %(total_cents)s, %(currency)s, %(discount_code)s,
+            %(provider)s, %(key)s, %(hash)s)
+    RETURNING {ORDER_COLUMNS}
+), new_items AS (
+    INSERT INTO order_items (order_id, product_id, product_name, brand, size_ml, quantity,
+                             unit_price_cents, cost_per_ml_cents)
+    SELECT new_order.id, item.*
+      FROM new_order,
+           unnest(%(product_ids)s::bigint[], %(names)s::text[], %(brands)s::text[],
+                  %(sizes)s::numeric[], %(quantities)s::integer[], %(prices)s::integer[],
+                  %(costs)s::numeric[]) AS item
+    RETURNING 1
+)
+SELECT new_order.*, (SELECT count(*) FROM new_items) AS item_count FROM new_order
 """
 
 
@@ -154,11 +189,9 @@ def _insert_order(
     lines: list[CartLine],
     idempotency_key: str | None,
     fingerprint: str | None,
-) -> int:
-    offers = {
-        (row["slug"], Decimal(row["size_ml"]).normalize()): row
-        for row in conn.execute(PRICES_SQL, (sorted({line.slug for line in lines}),))
-    }
+) -> dict[str, Any]:
+    rows = conn.execute(OFFERS_SQL, (sorted({line.slug for line in lines}),)).fetchall()
+    offers = {(row["slug"], Decimal(row["size_ml"]).normalize()): row for row in rows}
     faults = {}
     known_slugs = {slug for slug, _ in offers}
     for index, line in enumerate(lines):
@@ -169,98 +202,100 @@ def _insert_order(
     if faults:
         raise ValidationError("some items cannot be ordered", faults)
 
-    demand: dict[int, Decimal] = defaultdict(Decimal)
-    for line in lines:
-        offer = offers[(line.slug, line.size_ml)]
-        demand[offer["product_id"]] += line.size_ml * line.quantity
-    stock = {
-        row["product_id"]: Decimal(row["remaining_volume"])
-        for row in conn.execute(
-            "SELECT product_id, remaining_volume FROM inventory"
-            " WHERE product_id = ANY(%s) ORDER BY product_id FOR UPDATE",
-            (sorted(demand),),
-        )
-    }
-    short = [
-        _short_line(line, offers[(line.slug, line.size_ml)], stock)
-        for line in lines
-        if demand[offers[(line.slug, line.size_ml)]["product_id"]]
-        > stock.get(offers[(line.slug, line.size_ml)]["product_id"], Decimal(0))
-    ]
+    chosen = sorted(
+        ((line, offers[(line.slug, line.size_ml)]) for line in lines),
+        key=lambda pair: (pair[1]["product_id"], pair[0].size_ml),
+    )
+    short = _short_lines(chosen, {o["product_id"]: o["remaining_volume"] for _, o in chosen})
     if short:
         raise OutOfStock("not enough stock for some items", short)
 
-    subtotal = sum(
-        offers[(line.slug, line.size_ml)]["price_cents"] * line.quantity for line in lines
-    )
+    subtotal = sum(offer["price_cents"] * line.quantity for line, offer in chosen)
     code = None
     if cart.discount_code:
         code = conn.execute(
-            "SELECT *, now() AS now FROM discount_codes WHERE code = upper(%s) FOR UPDATE",
+            "SELECT * FROM discount_codes WHERE code = upper(%s) FOR UPDATE",
             (cart.discount_code.strip(),),
         ).fetchone()
         if code is None:
             raise ValidationError(
                 "discount code is not valid", {"discount_code": "this code is not valid"}
             )
-    now = code["now"] if code else conn.execute("SELECT now() AS now").fetchone()["now"]
-    totals = pricing.order_totals(subtotal, cart.country, code, now)
+    totals = pricing.order_totals(subtotal, cart.country, code, rows[0]["now"])
     if code is not None:
         conn.execute(
             "UPDATE discount_codes SET used_count = used_count + 1 WHERE id = %s", (code["id"],)
         )
-
-    order_id = conn.execute(
-        INSERT_ORDER,
-        {
-            "email": cart.email.strip(),
-            "name": cart.name.strip(),
-            "address": json.dumps(cart.shipping_address),
-            "country": cart.country,
-            "currency": cart.currency,
-            "discount_code": code["code"] if code else None,
-            "provider": cart.payment_provider,
-            "key": idempotency_key,
-            "hash": fingerprint,
-            **asdict(totals),
-        },
-    ).fetchone()["id"]
     try:
-        with conn.cursor() as cur:
-            cur.executemany(
-                INSERT_ITEM,
-                [
-                    (
-                        order_id,
-                        offer["product_id"],
-                        offer["name"],
-                        offer["brand"],
-                        line.size_ml,
-                        line.quantity,
-                        offer["price_cents"],
-                        offer["cost_per_ml_cents"],
-                    )
-                    for line in lines
-                    for offer in [offers[(line.slug, line.size_ml)]]
-                ],
-            )
+        order = conn.execute(
+            INSERT_ORDER,
+            {
+                "email": cart.email.strip(),
+                "name": cart.name.strip(),
+                "address": json.dumps(cart.shipping_address),
+                "country": cart.country,
+                "currency": cart.currency,
+                "discount_code": code["code"] if code else None,
+                "provider": cart.payment_provider,
+                "key": idempotency_key,
+                "hash": fingerprint,
+                "product_ids": [offer["product_id"] for _, offer in chosen],
+                "names": [offer["name"] for _, offer in chosen],
+                "brands": [offer["brand"] for _, offer in chosen],
+                "sizes": [line.size_ml for line, _ in chosen],
+                "quantities": [line.quantity for line, _ in chosen],
+                "prices": [offer["price_cents"] for _, offer in chosen],
+                "costs": [offer["cost_per_ml_cents"] for _, offer in chosen],
+                **asdict(totals),
+            },
+        ).fetchone()
     except pg_errors.CheckViolation as exc:
         if exc.diag.constraint_name != "inventory_never_negative":
             raise
-        # Unreachable while the rows above stay locked; kept so the database's rule,
-        # not luck, is what answers if that ever changes.
-        raise OutOfStock("not enough stock for some items", []) from None
-    return order_id
+        raise _StockTaken(chosen) from None
+    order.pop("item_count")
+    order["items"] = [
+        {
+            "product_id": offer["product_id"],
+            "slug": line.slug,
+            "name": offer["name"],
+            "brand": offer["brand"],
+            "size_ml": ml(line.size_ml),
+            "quantity": line.quantity,
+            "unit_price_cents": offer["price_cents"],
+            "line_total_cents": offer["price_cents"] * line.quantity,
+        }
+        for line, offer in chosen
+    ]
+    return order
 
 
-def _short_line(line: CartLine, offer: dict[str, Any], stock: dict[int, Decimal]) -> dict[str, Any]:
-    remaining = stock.get(offer["product_id"], Decimal(0))
-    return {
-        "slug": line.slug,
-        "size_ml": ml(line.size_ml),
-        "requested": line.quantity,
-        "available": units_available(remaining, line.size_ml),
-    }
+class _StockTaken(Exception):
+    """Another order took the stock between our read and our insert; the transaction
+    is aborted, so the short lines are worked out after it has rolled back."""
+
+    def __init__(self, chosen: list[tuple[CartLine, dict[str, Any]]]) -> None:
+        self.chosen = chosen
+
+
+def _short_lines(
+    chosen: list[tuple[CartLine, dict[str, Any]]], remaining: dict[int, Any]
+) -> list[dict[str, Any]]:
+    demand: dict[int, Decimal] = defaultdict(Decimal)
+    for line, offer in chosen:
+        demand[offer["product_id"]] += line.size_ml * line.quantity
+    return [
+        {
+            "slug": line.slug,
+            "size_ml": ml(line.size_ml),
+            "requested": line.quantity,
+            "available": units_available(
+                Decimal(remaining.get(offer["product_id"], 0)), line.size_ml
+            ),
+        }
+        for line, offer in chosen
+        if demand[offer["product_id"]] > Decimal(remaining.get(offer["product_id"], 0))
+    ]
 
 
 def _by_idempotency_key(
@@ -279,15 +314,7 @@ def _by_idempotency_key(
     return get_order(conn, row["id"])
 
 
-ORDER_SQL = """
-SELECT o.id, o.order_number, o.email, o.customer_name, o.shipping_address, o.shipping_country,
-       o.status::text AS status, o.payment_status::text AS payment_status, o.subtotal_cents,
-       o.shipping_cents, o.tax_cents, o.discount_cents, o.total_cents, o.refunded_cents,
-       o.currency, o.discount_code, o.payment_provider, o.payment_intent_id, o.tracking_number,
-       o.cancel_reason, o.created_at, o.updated_at, o.paid_at, o.shipped_at, o.delivered_at,
-       o.cancelled_at, o.refunded_at
-  FROM orders o
-"""
+ORDER_SQL = f"SELECT {ORDER_COLUMNS} FROM orders o"
 
 
 def get_order(conn: psycopg.Connection, order_id: int) -> dict[str, Any]:

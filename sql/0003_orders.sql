@@ -44,7 +44,9 @@ BEGIN
     INSERT INTO order_number_days AS d (day, last_seq) VALUES (today, 1001)
     ON CONFLICT (day) DO UPDATE SET last_seq = d.last_seq + 1
     RETURNING d.last_seq INTO seq;
-    RETURN 'PS' || to_char(today, 'YYMMDD') || '-' || lpad(seq::text, 4, '0');
+    -- The day starts at 1001 so numbers have at least four digits; never lpad, which
+    -- would truncate the 10,000th order's number to four characters.
+    RETURN 'PS' || to_char(today, 'YYMMDD') || '-' || seq::text;
 END
 $$;
 

@@ -60,6 +60,15 @@ def test_order_number_is_ps_date_and_a_daily_sequence(shop):
     assert int(second.split("-")[1]) == int(first.split("-")[1]) + 1
 
 
+def test_numbers_past_the_ten_thousandth_order_of_a_day_stay_distinct(shop, conn):
+    shop.product("rose-noir", ml=1000)
+    conn.execute(
+        "INSERT INTO order_number_days (day, last_seq) VALUES ((now() AT TIME ZONE 'UTC')::date, 9999)"
+    )
+    numbers = [shop.order(("rose-noir", 2, 1))["order_number"] for _ in range(2)]
+    assert [n.split("-")[1] for n in numbers] == ["10000", "10001"]
+
+
 def test_an_order_that_asks_for_more_than_remains_fails_whole_and_names_the_short_lines(shop, conn):
     shop.product("rose-noir", ml=8)
     shop.product("oud-bleu", ml=50)

@@ -225,5 +225,19 @@ def publish(obj: Context, to_s3: bool) -> None:
     _run(lambda: click.echo(s3_publish.publish(obj.settings)))
 
 
+@main.command()
+@click.pass_obj
+def doctor(obj: Context) -> None:
+    """Check disk, backups, certificate, outbox, builds and health routes; exit 1 if one is off."""
+    from decant import doctor as checks
+
+    def run() -> None:
+        text, status = checks.report(checks.run(obj.settings, obj.database_url()))
+        click.echo(text)
+        sys.exit(status)
+
+    _run(run)
+
+
 if __name__ == "__main__":
     main()

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import psycopg
 
-from decant import orders
+from decant import builds, orders, outbox, payments
 from decant.config import Settings
 
 
 def run_due(conn: psycopg.Connection, settings: Settings) -> dict[str, int]:
     expired = orders.expire_unpaid(conn, older_than_minutes=settings.order_expiry_minutes)
-    return {"orders expired": len(expired)}
+    intents = payments.cancel_expired_intents(conn, payments.provider_for(settings))
+    mails = outbox.send_due(conn, settings)
+    return {
+        "orders expired": len(expired),
+        "payment intents cancelled": intents,
+        "e-mails sent": mails,
+        "builds run": builds.run_queued(conn, settings),
+    }

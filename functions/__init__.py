@@ -12,7 +12,20 @@ from flask import Flask
 from decant import db
 from decant.config import Settings, load_settings
 from decant.servers import resolve
-from functions import envelope, health
+from functions import (
+    admin,
+    checkout,
+    envelope,
+    events,
+    health,
+    openapi,
+    orders,
+    products,
+    rate_limits,
+    request_context,
+    stripe_webhooks,
+)
+from functions.metrics import bp as metrics_bp
 from functions.runtime import Runtime
 
 MAX_BODY_BYTES = 64 * 1024
@@ -43,5 +56,15 @@ def create_app(config: Settings | None = None, *, pool_size: int = 10) -> Flask:
         ),
     )
     envelope.register_error_handlers(app)
+    request_context.install(app)
+    rate_limits.install(app, servers.redis_url)
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics_bp)
+    app.register_blueprint(checkout.bp)
+    app.register_blueprint(stripe_webhooks.bp)
+    app.register_blueprint(products.bp)
+    app.register_blueprint(orders.bp)
+    app.register_blueprint(events.bp)
+    app.register_blueprint(openapi.bp)
+    admin.register(app)
     return app

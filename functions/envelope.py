@@ -63,10 +63,24 @@ def pydantic_details(exc: PydanticValidationError) -> dict[str, str]:
     return details
 
 
+def _http_details(status: int) -> dict[str, str] | None:
+    """Name the part of the request at fault for Flask's own 4xx errors."""
+    if status == 413:
+        limit = request.max_content_length
+        return {"body": f"larger than {limit} bytes" if limit else "too large"}
+    if status == 415:
+        return {"Content-Type": "not accepted here"}
+    if status == 400:
+        return {"body": "the request could not be read"}
+    return None
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DecantError)
     def domain_error(exc: DecantError) -> Response:
-        response = fail(exc.code, exc.message, exc.details)
+        # A few request errors (unreadable body: 400, wrong Content-Type: 415) carry
+        # their own status; everything else gets its code's status.
+        response = fail(exc.code, exc.message, exc.details, status=getattr(exc, "status", None))
         retry_after = getattr(exc, "retry_after", None)
         if retry_after:
             response.headers["Retry-After"] = str(retry_after)
@@ -82,7 +96,7 @@ def register_error_handlers(app: Flask) -> None:
         code = HTTP_CODES.get(status, "internal" if status >= 500 else "validation_error")
         if status == 405:
             return fail("method_not_allowed", "method not allowed", None, status=405)
-        response = fail(code, exc.description or exc.name, None, status=status)
+        response = fail(code, exc.description or exc.name, _http_details(status), status=status)
         if status == 429 and exc.get_headers():
             for name, value in exc.get_headers():
                 if name.lower() == "retry-after":

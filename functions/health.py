@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from functions.envelope import fail, ok
-from functions.runtime import database, redis_client, settings
+from functions.runtime import database, redis_client, runtime, settings
 
 bp = Blueprint("health", __name__, url_prefix="/api/health")
 
@@ -56,4 +56,8 @@ def redis() -> Response:
 def stripe() -> Response:
     if not settings().stripe_enabled:
         return ok({"status": "ok", "mode": "demo", "checks": {"stripe": "not configured"}})
-    return _answer({"stripe": True})
+    try:
+        reachable = runtime().extras["payments"].healthy()
+    except Exception:
+        reachable = False
+    return _answer({"stripe": reachable})

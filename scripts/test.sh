@@ -27,4 +27,4 @@ if [ -f tests/js/package.json ]; then
 fi
 
 .venv/bin/ruff check .
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest -p no:cacheprovider --basetemp="${TMPDIR:-/tmp}/decant-tests" "$@"

@@ -1,0 +1,1000 @@
+"""The build step: the catalog in PostgreSQL -> the static site shoppers see.
+
+Pelican renders the editorial Markdown in content/ and the journal's Atom feed; the
+plugin below (a Pelican generator) renders the catalog pages with the theme's
+templates. Each build writes a fresh directory under public/builds/ and only when
+everything succeeded is public/current swapped to it (rename of a symlink), so Nginx
+never serves a half-built site.
+
+Incremental: every catalog page's key is a hash of exactly the data its template
+reads (plus the theme's fingerprint). A page whose key equals the one in the previous
+build's manifest is not rendered at all but hard-linked from the previous build, so
+its bytes, inode and timestamp stay. A page rendered again whose bytes came out the
+same is linked too (its ETag does not move). `catalog_changes` says what is not yet
+published; each build records the last change id it published in `build_runs`.
+
+Run as `decant build [--full]` or `python build.py [--full]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import hashlib
+import importlib
+import io
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import rcssmin
+import rjsmin
+from jinja2 import StrictUndefined
+from markupsafe import Markup
+from pelican import Pelican, signals
+from pelican.generators import Generator
+from pelican.settings import read_settings
+
+from decant import builds, catalog, db, migrations
+from decant.config import Settings, load_settings
+from decant.product_images import ImageCache, ImageError
+from decant.servers import resolve
+
+ROOT = Path(__file__).resolve().parent
+THEME_DIR = ROOT / "theme"
+CONTENT_DIR = ROOT / "content"
+BUILD_FORMAT = "3"  # bump when this file changes what it writes, to re-render everything
+KEEP_BUILDS = 5
+CATALOG_PAGE_SIZE = 48
+RELATED_COUNT = 4
+LOW_STOCK_UNITS = 5
+GZIP_SUFFIXES = (".html", ".css", ".js", ".json", ".xml", ".svg")
+NOINDEX = ("cart/", "checkout/", "checkout/confirmation/", "track/")
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
+SLUG = re.compile(r"[^a-z0-9]+")
+
+log = logging.getLogger("decant.build")
+
+
+class BuildFailed(click.ClickException):
+    """The build stopped; the live site is the one it was. The message says what failed."""
+
+
+def slugify(value: str) -> str:
+    """The same slug the database's decant_slug() makes."""
+    return SLUG.sub("-", value.lower()).strip("-")
+
+
+def money(cents: int, currency: str) -> str:
+    amount = f"{cents / 100:,.2f}"
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{symbol}{amount}" if symbol else f"{amount} {currency}"
+
+
+def json_script(data: Any) -> Markup:
+    """JSON safe to put inside <script type="application/ld+json">."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+# --------------------------------------------------------------------------- assets
+
+
+@dataclass(frozen=True)
+class Asset:
+    url: str
+    rel: str
+    data: bytes
+
+
+def theme_assets(theme_dir: Path) -> dict[str, Asset]:
+    """app.css / app.js minified, named by their content hash so Nginx caches them a year."""
+    assets: dict[str, Asset] = {}
+    for source in sorted((theme_dir / "static").iterdir()):
+        text = source.read_text(encoding="utf-8")
+        if source.suffix == ".css":
+            data = rcssmin.cssmin(text).encode()
+        elif source.suffix == ".js":
+            data = rjsmin.jsmin(text).encode()
+        else:
+            data = text.encode()
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        rel = f"assets/{source.stem}.{digest}{source.suffix}"
+        assets[source.name] = Asset(url="/" + rel, rel=rel, data=data)
+    return assets
+
+
+def theme_fingerprint(theme_dir: Path, assets: dict[str, Asset], settings: Settings) -> str:
+    digest = hashlib.sha256(BUILD_FORMAT.encode())
+    for path in sorted((theme_dir / "templates").rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
+    for name in sorted(assets):
+        digest.update(assets[name].url.encode())
+    digest.update(f"{settings.base_url}|{settings.currency}".encode())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- data -> pages
+
+
+@dataclass
+class Page:
+    """One file the plugin writes: where, with which template, from which data."""
+
+    rel: str
+    template: str
+    context: dict[str, Any]
+    subject: str  # named in errors: "product 'rose-noir'"
+    lastmod: str | None = None
+    sitemap: bool = True
+
+
+@dataclass
+class Site:
+    products: list[dict[str, Any]]
+    popular: list[dict[str, Any]]
+    brands: list[dict[str, Any]]
+    notes: list[dict[str, Any]]
+    timestamps: dict[int, datetime]
+    last_change_id: int
+
+
+def read_site(url: str) -> Site:
+    """One consistent snapshot of the catalog (REPEATABLE READ), with the change id it includes."""
+    with db.connection(url) as conn, conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        last_change_id = builds.last_change_id(conn)
+        products, _ = catalog.list_products(conn, catalog.ProductFilters(per_page=10**9))
+        popular, _ = catalog.list_products(
+            conn, catalog.ProductFilters(sort="popular", per_page=8)
+        )
+        return Site(
+            products=products,
+            popular=popular,
+            brands=catalog.brands(conn),
+            notes=catalog.notes(conn),
+            timestamps=builds.product_timestamps(conn),
+            last_change_id=last_change_id,
+        )
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+class SitePlanner:
+    """Turns the catalog into Pages: pure data, so the same catalog gives the same pages."""
+
+    def __init__(self, site: Site, settings: Settings, images: dict[str, dict[str, Any]]):
+        self.site = site
+        self.settings = settings
+        self.currency = settings.currency
+        self.base = settings.base_url
+        self.images = images
+        self.products = sorted(site.products, key=lambda p: (p["name"].lower(), p["slug"]))
+        self.cards = {p["slug"]: self.card(p) for p in self.products}
+        self.by_note: dict[str, list[str]] = defaultdict(list)
+        for p in self.products:
+            for slug in dict.fromkeys(
+                slugify(n) for n in p["top_notes"] + p["heart_notes"] + p["base_notes"]
+            ):
+                self.by_note[slug].append(p["slug"])
+        self.position = {
+            note: {slug: i for i, slug in enumerate(slugs)} for note, slugs in self.by_note.items()
+        }
+
+    def money(self, cents: int) -> str:
+        return money(cents, self.currency)
+
+    def image(self, product: dict[str, Any]) -> dict[str, Any] | None:
+        return self.images.get(product["slug"])
+
+    def card(self, p: dict[str, Any]) -> dict[str, Any]:
+        image = self.image(p)
+        return {
+            "slug": p["slug"],
+            "name": p["name"],
+            "brand": p["brand"],
+            "url": f"/products/{p['slug']}/",
+            "from_price": self.money(p["min_price_cents"]) if p["min_price_cents"] else None,
+            "in_stock": p["in_stock"],
+            "image": image["small"] if image else None,
+        }
+
+    def meta(self, title: str, description: str, path: str, **extra: Any) -> dict[str, Any]:
+        return {
+            "title": title,
+            "description": description[:300],
+            "path": path,
+            "canonical": self.base + path,
+            "og_type": extra.pop("og_type", "website"),
+            "image": extra.pop("image", None),
+            "noindex": extra.pop("noindex", False),
+            **extra,
+        }
+
+    def related(self, p: dict[str, Any]) -> list[dict[str, Any]]:
+        """Fragrances that share a note, nearest in name order: cheap and stable."""
+        chosen: list[str] = []
+        for note in dict.fromkeys(
+            slugify(n) for n in p["heart_notes"] + p["top_notes"] + p["base_notes"]
+        ):
+            slugs = self.by_note[note]
+            start = self.position[note][p["slug"]]
+            for step in range(1, min(len(slugs), RELATED_COUNT + 1)):
+                other = slugs[(start + step) % len(slugs)]
+                if other != p["slug"] and other not in chosen:
+                    chosen.append(other)
+                if len(chosen) == RELATED_COUNT:
+                    return [self.cards[s] for s in chosen]
+        return [self.cards[s] for s in chosen]
+
+    def stock_label(self, product: dict[str, Any], available: int) -> str:
+        if available <= 0:
+            return "Sold out"
+        if product["low_stock_alert"] and available <= LOW_STOCK_UNITS:
+            return f"Only {available} left"
+        return "In stock"
+
+    def notes_of(self, names: list[str]) -> list[dict[str, str]]:
+        return [{"name": n, "slug": slugify(n)} for n in names]
+
+    def product_page(self, p: dict[str, Any]) -> Page:
+        path = f"/products/{p['slug']}/"
+        image = self.image(p)
+        sizes = [
+            {
+                "size_ml": s["size_ml"],
+                "label": f"{s['size_ml']} ml",
+                "price_cents": s["price_cents"],
+                "price": self.money(s["price_cents"]),
+                "available": s["available"],
+                "stock": self.stock_label(p, s["available"]),
+            }
+            for s in p["sizes"]
+        ]
+        brand_slug = p["brand_slug"]
+        crumbs = [
+            {"name": "Home", "path": "/"},
+            {"name": "Catalog", "path": "/catalog/"},
+            {"name": p["brand"], "path": f"/brands/{brand_slug}/"},
+            {"name": p["name"], "path": path},
+        ]
+        product_ld = {
+            "@context": "https://schema.org",
+            "@type": "Product",
+            "name": p["name"],
+            "sku": p["slug"],
+            "url": self.base + path,
+            "description": p["description"] or p["name"],
+            "brand": {"@type": "Brand", "name": p["brand"]},
+            "offers": [
+                {
+                    "@type": "Offer",
+                    "name": s["label"],
+                    "sku": f"{p['slug']}-{s['size_ml']}ml",
+                    "price": f"{s['price_cents'] / 100:.2f}",
+                    "priceCurrency": self.currency,
+                    "availability": "https://schema.org/InStock"
+                    if s["available"] > 0
+                    else "https://schema.org/OutOfStock",
+                    "url": self.base + path,
+                }
+                for s in sizes
+            ],
+        }
+        if image:
+            product_ld["image"] = self.base + image["large"]["src"]
+        breadcrumb_ld = {
+            "@context": "https://schema.org",
+            "@type": "BreadcrumbList",
+            "itemListElement": [
+                {"@type": "ListItem", "position": i, "name": c["name"], "item": self.base + c["path"]}
+                for i, c in enumerate(crumbs, start=1)
+            ],
+        }
+        summary = (p["description"] or "").split("\n\n")[0]
+        context = {
+            "meta": self.meta(
+                f"{p['name']} by {p['brand']} — samples",
+                summary or f"{p['name']} by {p['brand']}, decanted in small sizes.",
+                path,
+                og_type="product",
+                image=self.base + image["large"]["src"] if image else None,
+            ),
+            "page_kind": "product",
+            "product": {
+                "slug": p["slug"],
+                "name": p["name"],
+                "brand": p["brand"],
+                "brand_slug": brand_slug,
+                "concentration": p["concentration"],
+                "gender": p["gender"],
+                "paragraphs": [x.strip() for x in (p["description"] or "").split("\n\n") if x.strip()],
+                "top_notes": self.notes_of(p["top_notes"]),
+                "heart_notes": self.notes_of(p["heart_notes"]),
+                "base_notes": self.notes_of(p["base_notes"]),
+                "accords": self.notes_of(p["accords"]),
+                "launch_year": p["launch_year"],
+                "perfumer": p["perfumer"],
+                "in_stock": p["in_stock"],
+                "sizes": sizes,
+                "image": image,
+            },
+            "crumbs": crumbs,
+            "related": self.related(p),
+            "json_ld": [json_script(product_ld), json_script(breadcrumb_ld)],
+        }
+        stamp = self.site.timestamps.get(p["id"], p["updated_at"])
+        return Page(
+            f"products/{p['slug']}/index.html",
+            "product.html",
+            context,
+            f"product {p['slug']!r}",
+            lastmod=iso(max(stamp, p["updated_at"])),
+        )
+
+    def latest(self, slugs: list[str]) -> str | None:
+        stamps = [self.lastmods[s] for s in slugs if s in self.lastmods]
+        return max(stamps) if stamps else None
+
+    def pages(self) -> list[Page]:
+        pages = [self.product_page(p) for p in self.products]
+        self.lastmods = {p.context["product"]["slug"]: p.lastmod for p in pages}
+        all_slugs = [p["slug"] for p in self.products]
+        pages += self.catalog_pages(all_slugs)
+        pages += self.brand_pages()
+        pages += self.note_pages()
+        pages.append(self.home(all_slugs))
+        pages += self.shop_pages()
+        return pages
+
+    def home(self, all_slugs: list[str]) -> Page:
+        newest = sorted(self.products, key=lambda p: (p["created_at"], p["id"]), reverse=True)[:8]
+        active = set(self.cards)
+        best = [self.cards[p["slug"]] for p in self.site.popular if p["slug"] in active]
+        accords: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for p in self.products:
+            if p["in_stock"]:
+                for accord in p["accords"]:
+                    accords[accord].append(p)
+        sets = []
+        for accord, members in sorted(accords.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:3]:
+            if len(members) < 5:
+                continue
+            items = []
+            for p in members[:5]:
+                size = next(s for s in p["sizes"] if s["available"] > 0)
+                items.append(
+                    {
+                        "slug": p["slug"],
+                        "name": p["name"],
+                        "brand": p["brand"],
+                        "size_ml": size["size_ml"],
+                        "price_cents": size["price_cents"],
+                    }
+                )
+            total = sum(i["price_cents"] for i in items)
+            sets.append(
+                {
+                    "title": f"{accord.title()} discovery set",
+                    "accord_slug": slugify(accord),
+                    "items": items,
+                    "total": self.money(total),
+                    "items_json": json.dumps(items, sort_keys=True, separators=(",", ":")),
+                }
+            )
+        context = {
+            "meta": self.meta(
+                "Decant — perfume samples, filled by hand",
+                "Try a fragrance for days, not seconds: 1 to 10 ml decants from full bottles.",
+                "/",
+            ),
+            "page_kind": "home",
+            "new_arrivals": [self.cards[p["slug"]] for p in newest],
+            "best_sellers": best,
+            "discovery_sets": sets,
+        }
+        return Page("index.html", "home.html", context, "home page", lastmod=self.latest(all_slugs))
+
+    def catalog_pages(self, all_slugs: list[str]) -> list[Page]:
+        count = max(1, -(-len(self.products) // CATALOG_PAGE_SIZE))
+        facets = {
+            "brands": sorted({(p["brand_slug"], p["brand"]) for p in self.products}),
+            "genders": sorted({p["gender"] for p in self.products}),
+            "notes": sorted(
+                {slugify(n): n for p in self.products for n in p["top_notes"] + p["heart_notes"] + p["base_notes"]}.items()
+            ),
+            "accords": sorted({slugify(a): a for p in self.products for a in p["accords"]}.items()),
+            "concentrations": sorted({p["concentration"] for p in self.products}),
+            "sizes": sorted({s["size_ml"] for p in self.products for s in p["sizes"]}),
+        }
+        pages = []
+        for number in range(1, count + 1):
+            members = self.products[(number - 1) * CATALOG_PAGE_SIZE : number * CATALOG_PAGE_SIZE]
+            path = "/catalog/" if number == 1 else f"/catalog/page/{number}/"
+            title = "All fragrances" if number == 1 else f"All fragrances, page {number}"
+            context = {
+                "meta": self.meta(title, "Every fragrance we decant, with filters.", path),
+                "page_kind": "catalog",
+                "cards": [self.cards[p["slug"]] for p in members],
+                "total": len(self.products),
+                "facets": facets,
+                "page_number": number,
+                "page_count": count,
+            }
+            pages.append(
+                Page(
+                    path.lstrip("/") + "index.html",
+                    "catalog.html",
+                    context,
+                    f"catalog page {number}",
+                    lastmod=self.latest([p["slug"] for p in members]),
+                )
+            )
+        index = [
+            {
+                "slug": p["slug"],
+                "name": p["name"],
+                "brand": p["brand"],
+                "brand_slug": p["brand_slug"],
+                "gender": p["gender"],
+                "concentration": p["concentration"],
+                "notes": sorted({slugify(n) for n in p["top_notes"] + p["heart_notes"] + p["base_notes"]}),
+                "accords": sorted({slugify(a) for a in p["accords"]}),
+                "sizes": [s["size_ml"] for s in p["sizes"]],
+                "price_cents": p["min_price_cents"],
+                "price": self.cards[p["slug"]]["from_price"],
+                "in_stock": p["in_stock"],
+                "created": iso(p["created_at"]),
+                "image": self.cards[p["slug"]]["image"],
+            }
+            for p in self.products
+        ]
+        pages.append(
+            Page("catalog/index.json", "", {"products": index}, "catalog index", sitemap=False)
+        )
+        return pages
+
+    def brand_pages(self) -> list[Page]:
+        members: dict[str, list[str]] = defaultdict(list)
+        for p in self.products:
+            members[p["brand_slug"]].append(p["slug"])
+        live = [b for b in self.site.brands if members.get(b["slug"])]
+        pages = [
+            Page(
+                f"brands/{b['slug']}/index.html",
+                "brand.html",
+                {
+                    "meta": self.meta(
+                        f"{b['name']} — perfume samples",
+                        b["description"] or f"Fragrances by {b['name']}, decanted into samples.",
+                        f"/brands/{b['slug']}/",
+                    ),
+                    "page_kind": "brand",
+                    "brand": {
+                        "name": b["name"],
+                        "slug": b["slug"],
+                        "country": b["country"],
+                        "founded": b["founded"],
+                        "description": b["description"],
+                    },
+                    "cards": [self.cards[s] for s in members[b["slug"]]],
+                },
+                f"brand {b['slug']!r}",
+                lastmod=self.latest(members[b["slug"]]),
+            )
+            for b in live
+        ]
+        pages.append(
+            Page(
+                "brands/index.html",
+                "brands.html",
+                {
+                    "meta": self.meta("Perfume houses", "Every house we decant.", "/brands/"),
+                    "page_kind": "brands",
+                    "brands": [
+                        {"name": b["name"], "slug": b["slug"], "count": len(members[b["slug"]])}
+                        for b in live
+                    ],
+                },
+                "brand index",
+            )
+        )
+        return pages
+
+    def note_pages(self) -> list[Page]:
+        names = {n["slug"]: n["name"] for n in self.site.notes}
+        pages = []
+        for slug in sorted(self.by_note):
+            name = names.get(slug, slug.replace("-", " ").title())
+            pages.append(
+                Page(
+                    f"notes/{slug}/index.html",
+                    "note.html",
+                    {
+                        "meta": self.meta(
+                            f"Fragrances with {name}",
+                            f"Perfume samples with a note of {name}.",
+                            f"/notes/{slug}/",
+                        ),
+                        "page_kind": "note",
+                        "note": {"name": name, "slug": slug},
+                        "cards": [self.cards[s] for s in self.by_note[slug]],
+                    },
+                    f"note {slug!r}",
+                    lastmod=self.latest(self.by_note[slug]),
+                )
+            )
+        pages.append(
+            Page(
+                "notes/index.html",
+                "notes.html",
+                {
+                    "meta": self.meta("Notes", "Find fragrances by note.", "/notes/"),
+                    "page_kind": "notes",
+                    "notes": [
+                        {"slug": s, "name": names.get(s, s), "count": len(self.by_note[s])}
+                        for s in sorted(self.by_note)
+                    ],
+                },
+                "note index",
+            )
+        )
+        return pages
+
+    def shop_pages(self) -> list[Page]:
+        plain = [
+            ("cart/index.html", "cart.html", "Your cart", "/cart/", "cart"),
+            ("checkout/index.html", "checkout.html", "Checkout", "/checkout/", "checkout"),
+            (
+                "checkout/confirmation/index.html",
+                "confirmation.html",
+                "Thank you for your order",
+                "/checkout/confirmation/",
+                "confirmation",
+            ),
+            ("track/index.html", "track.html", "Track your order", "/track/", "track"),
+            ("404.html", "404.html", "Page not found", "/404.html", "not-found"),
+        ]
+        return [
+            Page(
+                rel,
+                template,
+                {
+                    "meta": self.meta(title, title, path, noindex=True),
+                    "page_kind": kind,
+                },
+                f"{kind} page",
+                sitemap=False,
+            )
+            for rel, template, title, path, kind in plain
+        ]
+
+
+# --------------------------------------------------------------------------- writing
+
+
+@dataclass
+class Output:
+    """Writes files into the new build, carrying over what did not change."""
+
+    new_dir: Path
+    prev_dir: Path | None
+    written: int = 0
+    unchanged: int = 0
+    files: list[str] = field(default_factory=list)
+
+    def _prev(self, rel: str) -> Path | None:
+        if self.prev_dir is None:
+            return None
+        path = self.prev_dir / rel
+        return path if path.is_file() else None
+
+    def carry(self, rel: str) -> bool:
+        """Hard-link rel (and its .gz) from the previous build; False when it is not there."""
+        prev = self._prev(rel)
+        if prev is None:
+            return False
+        target = self.new_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(prev, target)
+        if rel.endswith(GZIP_SUFFIXES):
+            prev_gz = prev.with_name(prev.name + ".gz")
+            if prev_gz.is_file():
+                os.link(prev_gz, target.with_name(target.name + ".gz"))
+            else:
+                self._gzip(target, target.read_bytes())
+        self.unchanged += 1
+        self.files.append(rel)
+        return True
+
+    def write(self, rel: str, data: bytes) -> None:
+        prev = self._prev(rel)
+        if prev is not None and prev.stat().st_size == len(data) and prev.read_bytes() == data:
+            self.carry(rel)
+            return
+        target = self.new_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        if rel.endswith(GZIP_SUFFIXES):
+            self._gzip(target, data)
+        self.written += 1
+        self.files.append(rel)
+
+    def adopt(self, path: Path) -> None:
+        """A file Pelican wrote: keep the previous copy when the bytes are the same."""
+        rel = path.relative_to(self.new_dir).as_posix()
+        data = path.read_bytes()
+        path.unlink()
+        self.write(rel, data)
+
+    def link_file(self, rel: str, source: Path) -> None:
+        """A file made elsewhere (an image variant in the cache): linked, never copied twice."""
+        prev = self._prev(rel)
+        if prev is not None:
+            self.carry(rel)
+            return
+        target = self.new_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+        self.written += 1
+        self.files.append(rel)
+
+    @staticmethod
+    def _gzip(target: Path, data: bytes) -> None:
+        target.with_name(target.name + ".gz").write_bytes(
+            gzip.compress(data, compresslevel=6, mtime=0)
+        )
+
+
+# --------------------------------------------------------------------------- the plugin
+
+_active: Build | None = None  # the build Pelican is running; set around Pelican.run()
+
+
+class CatalogGenerator(Generator):
+    """Pelican generator for every page made from the catalog."""
+
+    def generate_context(self) -> None:
+        """The catalog was read before Pelican started, in one snapshot."""
+
+    def generate_output(self, writer: Any) -> None:
+        assert _active is not None, "the catalog generator runs only inside build.main"
+        _active.render_catalog(self)
+
+
+def _generators(pelican_object: Any) -> type[Generator]:
+    return CatalogGenerator
+
+
+def _written(path: str, context: Any = None) -> None:
+    if _active is not None:
+        _active.pelican_written.append(Path(path))
+
+
+def register() -> None:
+    signals.get_generators.connect(_generators)
+    signals.content_written.connect(_written)
+
+
+# --------------------------------------------------------------------------- the build
+
+
+class Build:
+    def __init__(self, settings: Settings, *, full: bool, build_id: str) -> None:
+        self.settings = settings
+        self.full = full
+        self.public = settings.public_dir.resolve()
+        self.builds_dir = self.public / "builds"
+        self.builds_dir.mkdir(parents=True, exist_ok=True)
+        self.build_id = build_id
+        self.new_dir = self.builds_dir / build_id
+        self.new_dir.mkdir()
+        self.prev_dir = builds.live_build(settings)
+        self.prev_manifest = self._read_manifest(self.prev_dir)
+        self.output = Output(self.new_dir, self.prev_dir)
+        self.manifest: dict[str, str] = {}
+        self.pelican_written: list[Path] = []
+        self.pages: list[Page] = []
+        self.site: Site | None = None
+
+    @staticmethod
+    def _read_manifest(prev_dir: Path | None) -> dict[str, Any]:
+        if prev_dir is None:
+            return {}
+        try:
+            return json.loads(prev_dir.with_name(prev_dir.name + ".json").read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def run(self) -> None:
+        self.site = read_site(resolve(self.settings).replica_url)
+        self.assets = theme_assets(THEME_DIR)
+        self.fingerprint = theme_fingerprint(THEME_DIR, self.assets, self.settings)
+        images = self.product_images()
+        self.pages = SitePlanner(self.site, self.settings, images).pages()
+        for asset in self.assets.values():
+            self.output.write(asset.rel, asset.data)
+        self.run_pelican()
+        self.write_sitemap()
+        self.output.write("robots.txt", self.robots().encode())
+        manifest = {"fingerprint": self.fingerprint, "pages": self.manifest}
+        self.new_dir.with_name(self.build_id + ".json").write_text(
+            json.dumps(manifest, sort_keys=True)
+        )
+
+    def product_images(self) -> dict[str, dict[str, Any]]:
+        assert self.site is not None
+        cache = ImageCache(self.settings.data_dir / "image-cache")
+        found: dict[str, dict[str, Any]] = {}
+        for p in self.site.products:
+            if not p["images"]:
+                continue
+            source = self.settings.media_dir / p["images"][0]
+            try:
+                variants = cache.variants(source, p["slug"])
+            except ImageError as exc:
+                raise BuildFailed(f"product {p['slug']!r} failed: image {p['images'][0]}: {exc}") from None
+            entries = []
+            for v in variants:
+                rel = f"media/products/{v.name}"
+                self.output.link_file(rel, v.path)
+                entries.append({"src": "/" + rel, "width": v.width, "height": v.height})
+            found[p["slug"]] = {
+                "small": entries[0],
+                "large": entries[-1],
+                "srcset": ", ".join(f"{e['src']} {e['width']}w" for e in entries),
+            }
+        cache.save()
+        return found
+
+    def jinja_globals(self) -> dict[str, Any]:
+        return {
+            "site": {
+                "name": "Decant",
+                "base_url": self.settings.base_url,
+                "currency": self.settings.currency,
+            },
+            "css_url": self.assets["app.css"].url,
+            "js_url": self.assets["app.js"].url,
+        }
+
+    def run_pelican(self) -> None:
+        global _active
+        pelican_settings = read_settings(
+            override={
+                "PATH": str(CONTENT_DIR),
+                "OUTPUT_PATH": str(self.new_dir),
+                "THEME": str(THEME_DIR),
+                "SITENAME": "Decant",
+                "SITEURL": "",
+                "FEED_DOMAIN": self.settings.base_url,
+                "TIMEZONE": "UTC",
+                "DEFAULT_LANG": "en",
+                "DEFAULT_DATE": "fs",
+                "PLUGINS": [sys.modules[__name__]],
+                "PAGE_PATHS": ["pages"],
+                "ARTICLE_PATHS": ["journal"],
+                "STATIC_PATHS": ["images"],
+                "PAGE_URL": "{slug}/",
+                "PAGE_SAVE_AS": "{slug}/index.html",
+                "ARTICLE_URL": "journal/{slug}/",
+                "ARTICLE_SAVE_AS": "journal/{slug}/index.html",
+                "INDEX_SAVE_AS": "journal/index.html",
+                "DIRECT_TEMPLATES": ["index"],
+                "DEFAULT_PAGINATION": False,
+                "THEME_STATIC_PATHS": [],
+                "CATEGORY_SAVE_AS": "",
+                "TAG_SAVE_AS": "",
+                "AUTHOR_SAVE_AS": "",
+                "ARCHIVES_SAVE_AS": "",
+                "CATEGORIES_SAVE_AS": "",
+                "TAGS_SAVE_AS": "",
+                "AUTHORS_SAVE_AS": "",
+                "YEAR_ARCHIVE_SAVE_AS": "",
+                "MONTH_ARCHIVE_SAVE_AS": "",
+                "DAY_ARCHIVE_SAVE_AS": "",
+                "DRAFT_SAVE_AS": "",
+                "DRAFT_PAGE_SAVE_AS": "",
+                "FEED_ATOM": "feeds/journal.atom.xml",
+                "FEED_ALL_ATOM": None,
+                "CATEGORY_FEED_ATOM": None,
+                "TRANSLATION_FEED_ATOM": None,
+                "AUTHOR_FEED_ATOM": None,
+                "AUTHOR_FEED_RSS": None,
+                "CACHE_CONTENT": False,
+                "LOAD_CONTENT_CACHE": False,
+                "DELETE_OUTPUT_DIRECTORY": False,
+                "JINJA_ENVIRONMENT": {
+                    "undefined": StrictUndefined,
+                    "autoescape": True,
+                    "trim_blocks": True,
+                    "lstrip_blocks": True,
+                },
+                "JINJA_GLOBALS": self.jinja_globals(),
+            }
+        )
+        pelican_logger = logging.getLogger("pelican")
+        level = pelican_logger.level
+        pelican_logger.setLevel(logging.WARNING)
+        _active = self
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):  # Pelican prints its own summary
+                Pelican(pelican_settings).run()
+        finally:
+            _active = None
+            pelican_logger.setLevel(level)
+        for path in self.pelican_written:
+            if path.is_file():
+                self.output.adopt(path)
+
+    def render_catalog(self, generator: Generator) -> None:
+        previous = self.prev_manifest.get("pages", {}) if not self.full else {}
+        same_theme = self.prev_manifest.get("fingerprint") == self.fingerprint
+        for page in self.pages:
+            key = self.page_key(page)
+            self.manifest[page.rel] = key
+            if same_theme and previous.get(page.rel) == key and self.output.carry(page.rel):
+                continue
+            self.output.write(page.rel, self.render(generator, page))
+
+    def page_key(self, page: Page) -> str:
+        text = json.dumps([page.template, page.context], sort_keys=True, default=str)
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+    def render(self, generator: Generator, page: Page) -> bytes:
+        if not page.template:
+            return json.dumps(page.context, sort_keys=True, separators=(",", ":")).encode()
+        try:
+            return generator.get_template(page.template.removesuffix(".html")).render(page.context).encode()
+        except Exception as exc:
+            raise BuildFailed(
+                f"{page.subject} failed to render with template {page.template}: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+
+    def live_pages(self) -> list[tuple[str, str | None]]:
+        urls: dict[str, str | None] = {}
+        for page in self.pages:
+            if page.sitemap and page.rel.endswith("index.html"):
+                urls["/" + page.rel.removesuffix("index.html")] = page.lastmod
+        for path in self.pelican_written:
+            rel = path.relative_to(self.new_dir).as_posix()
+            if rel.endswith("index.html"):
+                urls.setdefault("/" + rel.removesuffix("index.html"), None)
+        return sorted(urls.items())
+
+    def write_sitemap(self) -> None:
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>']
+        lines.append('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
+        base = self.settings.base_url
+        for url, lastmod in self.live_pages():
+            entry = f"<url><loc>{base}{url}</loc>"
+            if lastmod:
+                entry += f"<lastmod>{lastmod}</lastmod>"
+            lines.append(entry + "</url>")
+        lines.append("</urlset>\n")
+        self.output.write("sitemap.xml", "\n".join(lines).encode())
+
+    def robots(self) -> str:
+        disallow = "".join(f"Disallow: /{p}\n" for p in NOINDEX)
+        return (
+            "User-agent: *\n"
+            f"{disallow}Disallow: /api/\nDisallow: /admin\n\n"
+            f"Sitemap: {self.settings.base_url}/sitemap.xml\n"
+        )
+
+
+def swap_current(public_dir: Path, build_dir: Path) -> None:
+    """Point public/current at build_dir in one rename, so no request sees a gap."""
+    current = public_dir / "current"
+    tmp = public_dir / f".current.{os.getpid()}.tmp"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(os.path.relpath(build_dir, public_dir), tmp)
+    os.replace(tmp, current)
+
+
+def prune(builds_dir: Path, keep: int, live: Path | None) -> None:
+    dirs = sorted(p for p in builds_dir.iterdir() if p.is_dir())
+    for old in dirs[:-keep] if keep else dirs:
+        if live is not None and old.resolve() == live.resolve():
+            continue
+        shutil.rmtree(old, ignore_errors=True)
+        old.with_name(old.name + ".json").unlink(missing_ok=True)
+
+
+def main(
+    settings: Settings,
+    *,
+    full: bool = False,
+    trigger: str = "cli",
+    requested_by: str | None = None,
+    run_id: int | None = None,
+) -> dict[str, Any]:
+    """Build the site, swap public/current to it, record the run; raise BuildFailed on failure."""
+    started = time.perf_counter()
+    url = resolve(settings).database_url
+    with db.connection(url) as conn:
+        migrations.migrate(conn)
+        if run_id is None:
+            run_id = builds.start_run(conn, trigger=trigger, requested_by=requested_by, full=full)
+    build_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{run_id:06d}"
+    build: Build | None = None
+    try:
+        build = Build(settings, full=full, build_id=build_id)
+        build.run()
+        swap_current(build.public, build.new_dir)
+        prune(build.builds_dir, KEEP_BUILDS, build.new_dir)
+    except Exception as exc:
+        if build is not None:
+            shutil.rmtree(build.new_dir, ignore_errors=True)
+            build.new_dir.with_name(build_id + ".json").unlink(missing_ok=True)
+        message = str(exc) if isinstance(exc, BuildFailed) else f"{type(exc).__name__}: {exc}"
+        seconds = time.perf_counter() - started
+        with db.connection(url) as conn:
+            builds.finish_run(conn, run_id, ok=False, seconds=seconds, error=message)
+        if isinstance(exc, BuildFailed):
+            raise
+        raise BuildFailed(message) from exc
+    seconds = time.perf_counter() - started
+    assert build.site is not None
+    result = {
+        "run_id": run_id,
+        "build_dir": str(build.new_dir),
+        "pages_written": build.output.written,
+        "pages_unchanged": build.output.unchanged,
+        "seconds": round(seconds, 3),
+        "last_change_id": build.site.last_change_id,
+        "full": full,
+    }
+    with db.connection(url) as conn:
+        builds.finish_run(
+            conn,
+            run_id,
+            ok=True,
+            seconds=seconds,
+            pages_rendered=build.output.written,
+            pages_carried=build.output.unchanged,
+            build_dir=str(build.new_dir),
+            last_change_id=build.site.last_change_id,
+        )
+    click.echo(
+        f"{build.output.written} pages written, {build.output.unchanged} unchanged in {seconds:.2f} s"
+    )
+    return result
+
+
+def cli(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build the Decant storefront.")
+    parser.add_argument("--full", action="store_true", help="render every page")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        main(load_settings(), full=args.full, trigger="cli")
+    except click.ClickException as exc:
+        print(f"decant build: {exc.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    # One module instance for the Pelican plugin and the caller: run through "build".
+    sys.exit(importlib.import_module("build").cli())

@@ -1,0 +1,156 @@
+"""`decant publish --s3`: the built site to S3-compatible storage for a CDN.
+
+Only files whose MD5 differs from the object's ETag are uploaded, so a one-product
+edit sends a handful of files. Order matters for visitors: assets first, then pages
+(a new page never points at an asset that is not there yet), then deletion of what
+the build removed — only after everything new is up.
+
+Precompressed files: the build may write `page.html.gz` next to `page.html` (for
+Nginx's gzip_static). Each is uploaded under its own key; the `.gz` object carries
+the Content-Type of the file it compresses and `Content-Encoding: gzip`, so a CDN
+rule can serve `<key>.gz` to clients sending `Accept-Encoding: gzip` and the plain
+key to the rest, exactly as gzip_static does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from decant import object_storage
+from decant.config import ConfigError, Settings
+from decant.errors import NotFound
+
+# app.3f2a1c.css, logo-9f8e7d6c.svg: the name changes when the bytes do.
+FINGERPRINTED = re.compile(r"[.-][0-9a-f]{6,64}\.[A-Za-z0-9]+$")
+IMMUTABLE = "public, max-age=31536000, immutable"
+HTML = "public, max-age=60, must-revalidate"
+OTHER = "public, max-age=3600"
+EXTRA_TYPES = {
+    ".webmanifest": "application/manifest+json",
+    ".woff2": "font/woff2",
+    ".avif": "image/avif",
+    ".webp": "image/webp",
+    ".atom": "application/atom+xml",
+    ".map": "application/json",
+}
+TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
+
+
+@dataclass
+class PublishReport:
+    bucket: str
+    files: int = 0
+    uploaded: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def unchanged(self) -> int:
+        return self.files - len(self.uploaded)
+
+    def line(self) -> str:
+        return (
+            f"published to s3://{self.bucket}: {len(self.uploaded)} of {self.files} file(s)"
+            f" uploaded, {self.unchanged} unchanged, {len(self.deleted)} deleted"
+            f" in {self.seconds:.2f}s"
+        )
+
+
+def publish(settings: Settings) -> str:
+    return sync(settings).line()
+
+
+def sync(settings: Settings, *, client: object | None = None) -> PublishReport:
+    """Make the bucket hold exactly public/current, touching only what changed."""
+    if not settings.s3_bucket:
+        raise ConfigError("setting S3_BUCKET: required for `decant publish --s3`")
+    root = settings.public_dir / "current"
+    if not root.is_dir():
+        raise NotFound(f"no site to publish: {root} does not exist (run `decant build` first)")
+    root = root.resolve()
+    started = time.perf_counter()
+    s3 = client or object_storage.client(settings)
+    bucket = settings.s3_bucket
+    report = PublishReport(bucket=bucket)
+
+    local = {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
+    report.files = len(local)
+    remote = _remote_etags(s3, bucket)
+    changed = [key for key, path in local.items() if remote.get(key) != _md5(path)]
+    # assets before pages, pages before the sitemap: nothing links to what is not up yet
+    for batch in (
+        [k for k in changed if _kind(k) == "asset"],
+        [k for k in changed if _kind(k) == "page"],
+        [k for k in changed if _kind(k) == "index"],
+    ):
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(lambda key: _put(s3, bucket, key, local[key]), batch))
+        report.uploaded += batch
+    gone = sorted(set(remote) - set(local))
+    for start in range(0, len(gone), 1000):
+        s3.delete_objects(  # type: ignore[attr-defined]
+            Bucket=bucket, Delete={"Objects": [{"Key": k} for k in gone[start : start + 1000]]}
+        )
+    report.deleted = gone
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def headers_for(key: str) -> dict[str, str]:
+    """Content-Type, Content-Encoding and Cache-Control of one object."""
+    name = key
+    headers: dict[str, str] = {}
+    if name.endswith(".gz"):
+        name = name[: -len(".gz")]
+        headers["ContentEncoding"] = "gzip"
+    suffix = Path(name).suffix.lower()
+    content_type = EXTRA_TYPES.get(suffix) or mimetypes.guess_type(name)[0]
+    content_type = content_type or "application/octet-stream"
+    if content_type.startswith(TEXT_TYPES) or content_type.endswith("+xml"):
+        content_type += "; charset=utf-8"
+    headers["ContentType"] = content_type
+    if FINGERPRINTED.search(name):
+        headers["CacheControl"] = IMMUTABLE
+    elif suffix in (".html", ".htm") or name.endswith("/") or not suffix:
+        headers["CacheControl"] = HTML
+    else:
+        headers["CacheControl"] = OTHER
+    return headers
+
+
+def _kind(key: str) -> str:
+    name = key.removesuffix(".gz")
+    if name.endswith((".html", ".htm")):
+        return "page"
+    if name in ("sitemap.xml", "robots.txt") or name.endswith((".xml", ".atom")):
+        return "index"
+    return "asset"
+
+
+def _put(s3: object, bucket: str, key: str, path: Path) -> None:
+    # put_object (never multipart) keeps ETag == MD5, which the next publish compares.
+    with path.open("rb") as body:
+        s3.put_object(Bucket=bucket, Key=key, Body=body, **headers_for(key))  # type: ignore[attr-defined]
+
+
+def _remote_etags(s3: object, bucket: str) -> dict[str, str]:
+    etags: dict[str, str] = {}
+    paginator = s3.get_paginator("list_objects_v2")  # type: ignore[attr-defined]
+    for page in paginator.paginate(Bucket=bucket):
+        for item in page.get("Contents", []):
+            etags[item["Key"]] = item["ETag"].strip('"')
+    return etags
+
+
+def _md5(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,170 @@
+"""The contract's /api/admin/* routes: the admin's data as JSON in the envelope."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from flask import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from decant import admin_orders, catalog_admin, dashboard, inventory, stock_report
+from decant.admin_orders import OrderFilters
+from decant.errors import ValidationError
+from functions.admin import guard
+from functions.admin.blueprints import api
+from functions.admin.guard import owner_only
+from functions.admin.pages import payment_provider
+from functions.envelope import ok
+from functions.request_body import json_body, query_args
+
+
+class ProductQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    q: str | None = Field(None, max_length=100)
+    brand: str | None = Field(None, max_length=120)
+    active: bool | None = None
+    low_stock: bool = False
+    page: int = Field(1, ge=1, le=10_000)
+    per_page: int = Field(50, ge=1, le=200)
+
+
+@api.get("/products")
+def products() -> Response:
+    query = query_args(ProductQuery)
+    with guard.connection() as conn:
+        rows, total = catalog_admin.list_products(
+            conn,
+            q=query.q,
+            brand=query.brand,
+            active=query.active,
+            low_stock=query.low_stock,
+            page=query.page,
+            per_page=query.per_page,
+        )
+    return ok(
+        rows,
+        meta={
+            "total": total,
+            "page": query.page,
+            "per_page": query.per_page,
+            "hasMore": query.page * query.per_page < total,
+        },
+    )
+
+
+class Body(BaseModel):
+    """Any JSON object; the domain validates the fields (catalog_admin.ProductIn)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+@api.post("/products")
+@owner_only
+def product_create() -> Response:
+    body = json_body(Body).model_dump()
+    with guard.connection() as conn:
+        return ok(catalog_admin.create(conn, guard.actor(), body), status=201)
+
+
+@api.put("/products/<int:product_id>")
+@owner_only
+def product_update(product_id: int) -> Response:
+    body = json_body(Body).model_dump()
+    with guard.connection() as conn:
+        return ok(catalog_admin.update(conn, guard.actor(), product_id, body))
+
+
+class OrderQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    status: str | None = None
+    payment_status: str | None = None
+    date_from: date | None = Field(None, alias="from")
+    date_to: date | None = Field(None, alias="to")
+    q: str | None = Field(None, max_length=100)
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(50, ge=1, le=500)
+
+
+@api.get("/orders")
+def orders() -> Response:
+    query = query_args(OrderQuery)
+    filters = OrderFilters(
+        status=query.status,
+        payment_status=query.payment_status,
+        date_from=query.date_from,
+        date_to=query.date_to,
+        q=query.q,
+        page=query.page,
+        per_page=query.per_page,
+    )
+    with guard.connection() as conn:
+        rows, total = admin_orders.list_orders(conn, filters)
+    return ok(
+        rows,
+        meta={
+            "total": total,
+            "page": query.page,
+            "per_page": query.per_page,
+            "hasMore": query.page * query.per_page < total,
+        },
+    )
+
+
+class OrderChange(BaseModel):
+    """One change per request: a fulfilment step, a cancellation, or a refund."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    status: Literal["processing", "shipped", "delivered", "cancelled"] | None = None
+    tracking_number: str | None = Field(None, max_length=100)
+    reason: str | None = Field(None, max_length=200)
+    refund_cents: int | None = Field(None, ge=1)
+
+
+@api.put("/orders/<int:order_id>")
+def order_update(order_id: int) -> Response:
+    change = json_body(OrderChange)
+    actor = guard.actor()
+    with guard.connection() as conn:
+        if change.refund_cents is not None and change.status is None:
+            order: dict[str, Any] = admin_orders.refund(
+                conn, actor, payment_provider(), order_id, change.refund_cents
+            )
+        elif change.status == "cancelled":
+            order = admin_orders.cancel(
+                conn, actor, order_id, reason=change.reason or "cancelled by the shop"
+            )
+        elif change.status is not None and change.refund_cents is None:
+            order = admin_orders.move(
+                conn, actor, order_id, change.status, tracking_number=change.tracking_number
+            )
+        else:
+            raise ValidationError(
+                "say what to change", {"body": "give status, or refund_cents (not both)"}
+            )
+        return ok(admin_orders.detail(conn, order["id"]))
+
+
+@api.get("/inventory")
+def inventory_report() -> Response:
+    with guard.connection() as conn:
+        return ok(
+            {
+                "products": stock_report.report(conn),
+                "reorder": stock_report.reorder_list(conn),
+                "low_stock": inventory.low_stock(conn),
+                "value_cents": stock_report.inventory_value_cents(conn),
+            }
+        )
+
+
+class AnalyticsQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    period: Literal["day", "week", "month"] = "month"
+
+
+@api.get("/analytics")
+def analytics() -> Response:
+    query = query_args(AnalyticsQuery)
+    with guard.connection() as conn:
+        return ok(dashboard.overview(conn, query.period))

@@ -1,0 +1,246 @@
+"""Logging in and out, the account page (TOTP), and the owner's user list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, make_response, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from decant import admin_sessions, admin_users, audit
+from decant.errors import DecantError, Forbidden, Unauthorized, ValidationError
+from functions.admin import guard
+from functions.admin.blueprints import pages
+from functions.admin.guard import owner_only, public
+from functions.client_address import client_address
+from functions.envelope import STATUS, fail, ok
+from functions.rate_limits import limiter
+from functions.runtime import redis_client
+
+LOGIN_PER_ACCOUNT = "5/minute"
+
+
+def wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+def _login_account_key() -> str:
+    """The per-account login limit is keyed by the e-mail tried, whoever tries it."""
+    data = request.get_json(silent=True) if request.is_json else request.form
+    email = str((data or {}).get("email", "")).strip().lower()[:254]
+    return f"admin-login:{email or '-'}"
+
+
+@pages.context_processor
+def _templates() -> dict[str, Any]:
+    return {"admin_session": guard.current_session()}
+
+
+@pages.errorhandler(DecantError)
+def _domain_error(exc: DecantError) -> Any:
+    """Pages answer errors as pages (JSON clients of a page still get the envelope)."""
+    if isinstance(exc, Unauthorized) and guard.current_session() is None and not wants_json():
+        return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+    if wants_json():
+        return fail(exc.code, exc.message, exc.details, status=getattr(exc, "status", None))
+    status = getattr(exc, "status", None) or STATUS.get(exc.code, 400)
+    return (
+        render_template(
+            "admin/error.html", status=status, heading=exc.message, error=None, details=exc.details
+        ),
+        status,
+    )
+
+
+@pages.errorhandler(429)
+def _too_many(exc: HTTPException) -> Any:
+    if wants_json():
+        response = fail("rate_limited", "too many login attempts; wait a minute", status=429)
+        response.headers["Retry-After"] = "60"
+        return response
+    response = make_response(
+        render_template(
+            "admin/login.html",
+            login_token=guard.login_token(),
+            error="Too many login attempts for this account; wait a minute and try again.",
+            next=request.form.get("next"),
+        ),
+        429,
+    )
+    response.headers["Retry-After"] = "60"
+    guard.set_login_cookie(response)
+    return response
+
+
+@pages.get("/login")
+@public
+def login() -> Response:
+    response = make_response(
+        render_template(
+            "admin/login.html", login_token=guard.login_token(), next=request.args.get("next")
+        )
+    )
+    guard.set_login_cookie(response)
+    return response
+
+
+@pages.post("/login")
+@public
+@limiter.limit(LOGIN_PER_ACCOUNT, key_func=_login_account_key)
+def login_post() -> Any:
+    """Rotates the session: whatever id the browser had is ended, a new one is made."""
+    data = (request.get_json(silent=True) or {}) if request.is_json else request.form
+    if not guard.login_token_matches():
+        raise Forbidden("the login form's CSRF token is missing or wrong; reload the page")
+    email = str(data.get("email", ""))[:254]
+    password = str(data.get("password", ""))
+    code = str(data.get("totp", "") or "")
+    try:
+        with guard.connection() as conn:
+            user = admin_users.authenticate(
+                conn, redis_client(), email, password, client=client_address(), totp_code=code
+            )
+    except (Unauthorized, admin_users.LoginLocked) as exc:
+        if wants_json():
+            raise
+        status = 429 if isinstance(exc, admin_users.LoginLocked) else 401
+        response = make_response(
+            render_template(
+                "admin/login.html",
+                login_token=guard.login_token(),
+                error=exc.message,
+                email=email,
+                next=data.get("next"),
+            ),
+            status,
+        )
+        guard.set_login_cookie(response)
+        return response
+    session = admin_sessions.start(
+        redis_client(), user, previous_sid=request.cookies.get(guard.SESSION_COOKIE)
+    )
+    if wants_json():
+        response = ok(
+            {
+                "user": {"id": user["id"], "email": user["email"], "role": user["role"]},
+                "csrf_token": session.csrf_token,
+            }
+        )
+    else:
+        response = redirect(guard.safe_next(data.get("next")))
+    guard.set_session_cookie(response, session.sid)
+    response.delete_cookie(
+        guard.LOGIN_COOKIE, secure=True, httponly=True, samesite="Strict", path="/"
+    )
+    return response
+
+
+def _logged_out(notice: str) -> Response:
+    response = (
+        ok({"logged_out": True})
+        if wants_json()
+        else redirect(url_for("admin.login", notice=notice))
+    )
+    guard.clear_session_cookie(response)
+    return response
+
+
+@pages.post("/logout")
+def logout() -> Response:
+    admin_sessions.end(redis_client(), request.cookies.get(guard.SESSION_COOKIE))
+    return _logged_out("Logged out.")
+
+
+@pages.post("/logout-everywhere")
+def logout_everywhere() -> Response:
+    with guard.connection() as conn:
+        admin_users.end_all_sessions(conn, guard.actor().id)  # type: ignore[arg-type]
+    admin_sessions.end(redis_client(), request.cookies.get(guard.SESSION_COOKIE))
+    return _logged_out("Logged out on every device.")
+
+
+@pages.get("/account")
+def account() -> str:
+    session = guard.current_session()
+    assert session is not None
+    with guard.connection() as conn:
+        user = admin_users.get(conn, session.user_id)
+    pending = session.data.get("totp_pending")
+    qr = admin_users.totp_qr_svg(user["email"], pending) if pending else None
+    return render_template("admin/account.html", user=user, pending=pending, qr=qr)
+
+
+@pages.post("/account/totp/start")
+def totp_start() -> Response:
+    session = guard.current_session()
+    assert session is not None
+    admin_sessions.put(redis_client(), session, totp_pending=admin_users.new_totp_secret())
+    return redirect(url_for("admin.account"))
+
+
+@pages.post("/account/totp/confirm")
+def totp_confirm() -> Response:
+    session = guard.current_session()
+    assert session is not None
+    secret = session.data.get("totp_pending")
+    if not secret:
+        raise ValidationError("start the set-up first", {"code": "no set-up in progress"})
+    with guard.connection() as conn:
+        admin_users.enable_totp(conn, session.user_id, secret, request.form.get("code", ""))
+    admin_sessions.put(redis_client(), session, totp_pending=None)
+    return redirect(url_for("admin.account", notice="Authenticator codes are now required."))
+
+
+@pages.post("/account/totp/disable")
+def totp_disable() -> Response:
+    session = guard.current_session()
+    assert session is not None
+    with guard.connection() as conn:
+        admin_users.disable_totp(conn, session.user_id)
+    return redirect(url_for("admin.account", notice="Authenticator codes turned off."))
+
+
+@pages.get("/users")
+@owner_only
+def users() -> str:
+    with guard.connection() as conn:
+        return render_template("admin/users.html", users=admin_users.all_users(conn))
+
+
+@pages.post("/users")
+@owner_only
+def users_create() -> Response:
+    form = request.form
+    with guard.connection() as conn, conn.transaction():
+        user = admin_users.create(
+            conn, form.get("email", ""), form.get("password", ""), form.get("role", "staff")
+        )
+        audit.record(
+            conn,
+            guard.actor(),
+            "create",
+            "admin_user",
+            user["id"],
+            after={"email": user["email"], "role": user["role"]},
+        )
+    return redirect(url_for("admin.users", notice=f"Created {user['email']}."))
+
+
+@pages.post("/users/<int:user_id>/active")
+@owner_only
+def users_active(user_id: int) -> Response:
+    active = request.form.get("active") == "true"
+    actor = guard.actor()
+    if user_id == actor.id and not active:
+        raise ValidationError("you cannot switch off your own account", {"active": "yourself"})
+    with guard.connection() as conn, conn.transaction():
+        user = admin_users.set_active(conn, user_id, active)
+        audit.record(
+            conn,
+            actor,
+            "activate" if active else "deactivate",
+            "admin_user",
+            user_id,
+            after={"email": user["email"], "is_active": active},
+        )
+    return redirect(url_for("admin.users"))

@@ -1,0 +1,462 @@
+"""The back-office pages: dashboard, products, stock, orders, publishing, audit log.
+
+Thin like every function: read the form, call the domain, render or redirect.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Response, redirect, render_template, request, url_for
+
+from decant import (
+    admin_orders,
+    audit,
+    catalog_admin,
+    catalog_csv,
+    image_uploads,
+    inventory,
+    publishing,
+    stock_admin,
+    stock_report,
+)
+from decant import dashboard as business
+from decant.admin_orders import OrderFilters
+from decant.errors import ValidationError
+from functions.admin import charts, forms, guard
+from functions.admin.blueprints import pages
+from functions.admin.guard import body_limit, owner_only
+from functions.runtime import runtime, settings
+
+UPLOAD_LIMIT = 12 * 1024 * 1024
+IMPORT_LIMIT = 5 * 1024 * 1024
+
+
+def money(cents: int | None) -> str:
+    if cents is None:
+        return "—"
+    sign = "-" if cents < 0 else ""
+    return f"{sign}€{abs(cents) // 100:,}.{abs(cents) % 100:02d}"
+
+
+pages.add_app_template_filter(money, "admin_money")
+
+
+def _date(value: str | None, field: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError("not a date", {field: "YYYY-MM-DD"}) from None
+
+
+def _page() -> int:
+    value = request.args.get("page", "1")
+    return max(int(value), 1) if value.isdigit() else 1
+
+
+# -- dashboard ---------------------------------------------------------------------
+
+
+@pages.get("/")
+def dashboard_page() -> str:
+    return redirect(url_for("admin.dashboard"))  # type: ignore[return-value]
+
+
+@pages.get("/dashboard")
+def dashboard() -> str:
+    period = request.args.get("period", "month")
+    with guard.connection() as conn:
+        data = business.overview(conn, period)
+    fmt = {"day": "%d %b", "week": "wk %V", "month": "%b %Y"}[period]
+    labels = [row["start"].strftime(fmt) for row in data["series"]]
+    revenue_chart = charts.bars(
+        f"Revenue per {period} (€)",
+        labels,
+        {"Revenue": [r["revenue_cents"] / 100 for r in data["series"]]},
+    )
+    orders_chart = charts.line(
+        f"Orders and average order value per {period}",
+        labels,
+        {
+            "Orders": [r["orders"] for r in data["series"]],
+            "Average order (€)": [r["average_order_cents"] / 100 for r in data["series"]],
+        },
+    )
+    funnel_chart = charts.bars(
+        "Sample funnel",
+        [s["label"] for s in data["funnel"]],
+        {"Events": [s["events"] for s in data["funnel"]]},
+    )
+    best_chart = (
+        charts.horizontal(
+            "Best sellers by millilitres",
+            [b["name"] for b in data["best_sellers_ml"]],
+            [float(b["ml"]) for b in data["best_sellers_ml"]],
+        )
+        if data["best_sellers_ml"]
+        else None
+    )
+    return render_template(
+        "admin/dashboard.html",
+        data=data,
+        period=period,
+        revenue_chart=revenue_chart,
+        orders_chart=orders_chart,
+        funnel_chart=funnel_chart,
+        best_chart=best_chart,
+    )
+
+
+# -- products ----------------------------------------------------------------------
+
+
+@pages.get("/products")
+def products() -> str:
+    active_arg = request.args.get("active", "")
+    active = {"yes": True, "no": False}.get(active_arg)
+    with guard.connection() as conn:
+        rows, total = catalog_admin.list_products(
+            conn,
+            q=request.args.get("q") or None,
+            brand=request.args.get("brand") or None,
+            active=active,
+            low_stock=request.args.get("low") == "1",
+            page=_page(),
+        )
+        brands = conn.execute("SELECT name, slug FROM brands ORDER BY lower(name)").fetchall()
+    return render_template(
+        "admin/products.html",
+        rows=rows,
+        total=total,
+        brands=brands,
+        page=_page(),
+        per_page=catalog_admin.PER_PAGE,
+    )
+
+
+def _product_form(product: dict[str, Any] | None, *, error: Any = None, status: int = 200) -> Any:
+    with guard.connection() as conn:
+        brands = catalog_admin.brand_names(conn)
+    return (
+        render_template(
+            "admin/product.html",
+            product=product,
+            brands=brands,
+            error=getattr(error, "message", None),
+            details=getattr(error, "details", None),
+        ),
+        status,
+    )
+
+
+@pages.get("/products/new")
+@owner_only
+def product_new() -> Any:
+    return _product_form(None)
+
+
+@pages.post("/products")
+@owner_only
+def product_create() -> Any:
+    data: dict[str, Any] = {}
+    try:
+        data = forms.product(request.form)
+        with guard.connection() as conn:
+            created = catalog_admin.create(conn, guard.actor(), data)
+    except ValidationError as exc:
+        return _product_form({**data, "id": None}, error=exc, status=422)
+    return redirect(url_for("admin.product", product_id=created["id"], notice="Product created."))
+
+
+@pages.get("/products/<int:product_id>")
+def product(product_id: int) -> Any:
+    with guard.connection() as conn:
+        found = catalog_admin.get(conn, product_id)
+        history = conn.execute(
+            "SELECT actor, action, created_at FROM audit_log WHERE entity = 'product'"
+            " AND entity_id = %s ORDER BY id DESC LIMIT 10",
+            (str(product_id),),
+        ).fetchall()
+    found["history"] = history
+    return _product_form(found)
+
+
+@pages.post("/products/<int:product_id>")
+@owner_only
+def product_update(product_id: int) -> Any:
+    data: dict[str, Any] = {}
+    try:
+        data = forms.product(request.form)
+        with guard.connection() as conn:
+            catalog_admin.update(conn, guard.actor(), product_id, data)
+    except ValidationError as exc:
+        return _product_form({**data, "id": product_id, "images": []}, error=exc, status=422)
+    return redirect(
+        url_for(
+            "admin.product",
+            product_id=product_id,
+            notice="Saved. Not yet live: publish to update the site.",
+        )
+    )
+
+
+@pages.post("/products/<int:product_id>/images")
+@owner_only
+@body_limit(UPLOAD_LIMIT)
+def product_image(product_id: int) -> Any:
+    upload = request.files.get("image")
+    if upload is None:
+        raise ValidationError("choose a file", {"image": "required"})
+    name = image_uploads.store(upload.read(image_uploads.MAX_BYTES + 1), settings().media_dir)
+    with guard.connection() as conn:
+        current = catalog_admin.get(conn, product_id)
+        catalog_admin.set_images(conn, guard.actor(), product_id, [*current["images"], name])
+    return redirect(url_for("admin.product", product_id=product_id, notice="Image added."))
+
+
+@pages.post("/products/prices")
+@owner_only
+def bulk_prices() -> Response:
+    percent = forms.decimal(request.form.get("percent"), "percent")
+    ids = [int(i) for i in request.form.getlist("product_id") if i.isdigit()] or None
+    with guard.connection() as conn:
+        changes = catalog_admin.bulk_price_change(conn, guard.actor(), percent, product_ids=ids)
+    return redirect(
+        url_for("admin.products", notice=f"{len(changes)} prices changed by {percent}%.")
+    )
+
+
+@pages.get("/products/export.csv")
+@owner_only
+def catalog_export() -> Response:
+    with guard.connection() as conn:
+        text = catalog_csv.export(conn)
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="decant-catalog.csv"'},
+    )
+
+
+@pages.get("/products/import")
+@owner_only
+def catalog_import() -> str:
+    return render_template("admin/import.html", report=None)
+
+
+@pages.post("/products/import")
+@owner_only
+@body_limit(IMPORT_LIMIT)
+def catalog_import_post() -> Any:
+    upload = request.files.get("file")
+    if upload is None:
+        raise ValidationError("choose a CSV file", {"file": "required"})
+    try:
+        text = upload.read().decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationError(
+            "the file is not UTF-8 text", {"file": "save it as UTF-8 CSV"}
+        ) from None
+    dry_run = request.form.get("apply") != "yes"
+    with guard.connection() as conn:
+        report = catalog_csv.import_csv(conn, guard.actor(), text, dry_run=dry_run)
+    return render_template("admin/import.html", report=report, dry_run=dry_run), (
+        200 if report["ok"] else 422
+    )
+
+
+# -- stock -------------------------------------------------------------------------
+
+
+@pages.get("/inventory")
+def inventory_page() -> str:
+    with guard.connection() as conn:
+        rows = stock_report.report(conn)
+        reorder = stock_report.reorder_list(conn)
+        low = inventory.low_stock(conn)
+        value = stock_report.inventory_value_cents(conn)
+    return render_template(
+        "admin/inventory.html",
+        rows=rows,
+        reorder=reorder,
+        low=low,
+        value=value,
+        reasons=inventory.REASONS,
+    )
+
+
+@pages.post("/inventory/<slug>/restock")
+def restock(slug: str) -> Response:
+    form = request.form
+    with guard.connection() as conn:
+        stock_admin.restock(
+            conn,
+            guard.actor(),
+            slug,
+            volume_ml=forms.decimal(form.get("volume_ml"), "volume_ml"),
+            cost_cents=forms.cents(form.get("cost"), "cost"),
+            supplier=form.get("supplier", "")[:200],
+            received_on=_date(form.get("received_on"), "received_on"),
+        )
+    return redirect(url_for("admin.inventory_page", notice=f"Bottle added to {slug}."))
+
+
+@pages.post("/inventory/<slug>/adjust")
+def adjust(slug: str) -> Response:
+    form = request.form
+    with guard.connection() as conn:
+        stock_admin.adjust(
+            conn,
+            guard.actor(),
+            slug,
+            delta_ml=forms.decimal(form.get("delta_ml"), "delta_ml"),
+            reason=form.get("reason", ""),
+            note=form.get("note", "")[:500],
+        )
+    return redirect(url_for("admin.inventory_page", notice=f"Stock of {slug} adjusted."))
+
+
+# -- orders ------------------------------------------------------------------------
+
+
+def _order_filters(per_page: int = admin_orders.PER_PAGE) -> OrderFilters:
+    args = request.args
+    return OrderFilters(
+        status=args.get("status") or None,
+        payment_status=args.get("payment_status") or None,
+        date_from=_date(args.get("from"), "from"),
+        date_to=_date(args.get("to"), "to"),
+        q=(args.get("q") or "").strip()[:100] or None,
+        page=_page(),
+        per_page=per_page,
+    )
+
+
+@pages.get("/orders")
+def orders() -> str:
+    filters = _order_filters()
+    with guard.connection() as conn:
+        rows, total = admin_orders.list_orders(conn, filters)
+    return render_template(
+        "admin/orders.html",
+        rows=rows,
+        total=total,
+        filters=filters,
+        statuses=admin_orders.STATUSES,
+        payment_statuses=admin_orders.PAYMENT_STATUSES,
+    )
+
+
+@pages.get("/orders/export.csv")
+def orders_export() -> Response:
+    with guard.connection() as conn:
+        text = admin_orders.export_csv(conn, _order_filters())
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="decant-orders.csv"'},
+    )
+
+
+@pages.get("/orders/<int:order_id>")
+def order(order_id: int) -> str:
+    with guard.connection() as conn:
+        found = admin_orders.detail(conn, order_id)
+    return render_template("admin/order.html", order=found)
+
+
+@pages.post("/orders/<int:order_id>/status")
+def order_status(order_id: int) -> Response:
+    with guard.connection() as conn:
+        moved = admin_orders.move(
+            conn,
+            guard.actor(),
+            order_id,
+            request.form.get("status", ""),
+            tracking_number=request.form.get("tracking_number"),
+        )
+    return redirect(
+        url_for("admin.order", order_id=order_id, notice=f"Order is now {moved['status']}.")
+    )
+
+
+@pages.post("/orders/<int:order_id>/cancel")
+def order_cancel(order_id: int) -> Response:
+    with guard.connection() as conn:
+        admin_orders.cancel(
+            conn,
+            guard.actor(),
+            order_id,
+            reason=request.form.get("reason", "").strip()[:200] or "cancelled by the shop",
+        )
+    return redirect(url_for("admin.order", order_id=order_id, notice="Cancelled; stock is back."))
+
+
+@pages.post("/orders/<int:order_id>/refund")
+@owner_only
+def order_refund(order_id: int) -> Response:
+    amount = forms.cents(request.form.get("amount"), "amount")
+    with guard.connection() as conn:
+        admin_orders.refund(conn, guard.actor(), payment_provider(), order_id, amount)
+    return redirect(url_for("admin.order", order_id=order_id, notice=f"Refunded {money(amount)}."))
+
+
+@pages.get("/orders/<int:order_id>/packing-slip")
+def packing_slip(order_id: int) -> str:
+    with guard.connection() as conn:
+        return render_template(
+            "admin/packing_slip.html", order=admin_orders.packing_slip(conn, order_id)
+        )
+
+
+def payment_provider() -> Any:
+    """The provider checkout chose at start (one per app), or one made from settings."""
+    extras = runtime().extras
+    if "payments" not in extras:
+        from decant import payments
+
+        extras["payments"] = payments.provider_for(settings())
+    return extras["payments"]
+
+
+# -- publishing --------------------------------------------------------------------
+
+
+@pages.get("/publishing")
+def publishing_page() -> str:
+    with guard.connection() as conn:
+        data = publishing.status(conn, settings())
+    return render_template("admin/publishing.html", data=data)
+
+
+@pages.post("/publishing/publish")
+def publish() -> Response:
+    with guard.connection() as conn:
+        build_id = publishing.publish(conn, guard.actor())
+    return redirect(
+        url_for(
+            "admin.publishing_page",
+            notice=f"Build #{build_id} queued; the site updates when it finishes.",
+        )
+    )
+
+
+@pages.post("/publishing/rollback")
+@owner_only
+def rollback() -> Response:
+    with guard.connection() as conn:
+        name = publishing.rollback(conn, settings(), guard.actor())
+    return redirect(url_for("admin.publishing_page", notice=f"Rolled back: {name} is live."))
+
+
+# -- audit -------------------------------------------------------------------------
+
+
+@pages.get("/audit")
+def audit_page() -> str:
+    with guard.connection() as conn:
+        rows = audit.recent(conn, entity=request.args.get("entity") or None)
+    return render_template("admin/audit.html", rows=rows)

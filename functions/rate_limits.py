@@ -1,0 +1,68 @@
+"""Rate limits (Flask-Limiter) with their counters in Redis.
+
+Import `limiter` and decorate a view: `@limiter.limit(ORDERS, key_func=...)`. The
+default key is the client address (functions.client_address), which honours
+X-Forwarded-For only from trusted proxies. When Redis is unreachable the limiter
+counts in memory instead (per process) and checks back on Redis now and then, so
+limits keep holding and the shop keeps selling. A breach answers 429 `rate_limited`
+in the envelope with Retry-After.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from flask_limiter import Limiter
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from functions.client_address import client_address
+
+ORDERS = "30/minute"
+TRACKING_PER_CLIENT = "10/minute"
+TRACKING_PER_ORDER = "5/minute"
+EVENTS = "120/minute"
+
+limiter = Limiter(
+    key_func=client_address,
+    headers_enabled=True,
+    in_memory_fallback_enabled=True,
+    strategy="moving-window",
+    key_prefix="decant-rl",
+)
+
+
+def storage_uri(redis_url: str) -> str:
+    """The `limits` library spells unix sockets redis+unix://."""
+    if redis_url.startswith("unix://"):
+        return "redis+unix://" + redis_url.removeprefix("unix://")
+    return redis_url
+
+
+def install(app: Flask, redis_url: str) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri(redis_url))
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_OPTIONS",
+        {
+            # fail fast: a dead Redis must cost a request milliseconds, not seconds
+            "socket_timeout": 0.5,
+            "socket_connect_timeout": 0.5,
+            "retry": Retry(NoBackoff(), 0),
+        },
+    )
+
+    # Registered before the limiter's own after_request, so it runs after it.
+    @app.after_request
+    def _retry_after_at_least_one_second(response: Response) -> Response:
+        if response.status_code == 429:
+            value = response.headers.get("Retry-After", "")
+            if not value.isdigit() or int(value) < 1:
+                response.headers["Retry-After"] = "1"
+        return response
+
+    limiter.init_app(app)
+
+
+def order_number_key() -> str:
+    """Tracking is also limited per order number, whoever asks about it."""
+    number = request.args.get("number", "").strip().upper()[:40]
+    return f"order:{number or '-'}"

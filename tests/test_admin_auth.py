@@ -1,0 +1,225 @@
+"""Logging in to the back office: passwords, lockout, sessions, TOTP, logout."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+
+import pyotp
+import pytest
+import redis as redis_lib
+from click.testing import CliRunner
+
+from decant import admin_sessions, admin_users
+from decant.cli import main as cli
+from decant.errors import Unauthorized
+from tests.plugins.admin import OWNER_EMAIL, PASSWORD, STAFF_EMAIL, AdminClient
+
+
+@pytest.fixture
+def redis(redis_url: str) -> redis_lib.Redis:
+    return redis_lib.Redis.from_url(redis_url)
+
+
+def test_password_is_stored_as_argon2id_with_owasp_parameters(conn, owner_account):
+    stored = conn.execute("SELECT password_hash FROM admin_users").fetchone()["password_hash"]
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert PASSWORD not in stored
+
+
+def test_create_user_command_makes_an_account_that_can_log_in(database_url, redis_url, tmp_path, admin_app):
+    result = CliRunner().invoke(
+        cli,
+        ["admin", "create-user", "boss@decant.test", "--role", "owner"],
+        env={
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "DECANT_DATA_DIR": str(tmp_path / "var"),
+            "DECANT_ADMIN_PASSWORD": "a long enough password",
+        },
+    )
+    assert result.exit_code == 0, result.output
+    assert "created owner boss@decant.test" in result.output
+    assert AdminClient(admin_app).login("boss@decant.test", "a long enough password").status_code == 200
+
+
+def test_wrong_password_is_refused_without_a_session(anonymous, owner_account):
+    response = anonymous.login(OWNER_EMAIL, "not the password")
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "unauthorized"
+    assert anonymous.session_id is None
+    assert anonymous.get("/api/admin/products").status_code == 401
+
+
+def test_unknown_email_gets_the_same_answer_as_a_wrong_password(anonymous, owner_account):
+    unknown = anonymous.login("nobody@decant.test", "not the password").get_json()
+    wrong = anonymous.login(OWNER_EMAIL, "not the password").get_json()
+    assert unknown["error"] == wrong["error"]
+
+
+def test_session_cookie_is_host_only_secure_httponly_lax(anonymous, owner_account):
+    response = anonymous.login(OWNER_EMAIL)
+    cookie = next(
+        h for h in response.headers.getlist("Set-Cookie") if h.startswith("__Host-decant_admin=")
+    )
+    attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
+    assert {"secure", "httponly", "path", "samesite"} <= attributes
+    assert "domain" not in attributes
+    assert "SameSite=Lax" in cookie and "Path=/" in cookie
+
+
+def test_login_form_without_its_csrf_token_is_refused(anonymous, owner_account):
+    response = anonymous.client.post(
+        "/admin/login", json={"email": OWNER_EMAIL, "password": PASSWORD}
+    )
+    assert response.status_code == 403
+    assert anonymous.session_id is None
+
+
+def test_five_failures_lock_the_account_until_the_delay_has_passed(conn, redis, owner_account):
+    start = datetime.now(UTC)
+    for _ in range(admin_users.ACCOUNT_FREE_FAILURES):
+        with pytest.raises(Unauthorized):
+            admin_users.authenticate(conn, redis, OWNER_EMAIL, "wrong", client="10.0.0.1", now=start)
+    # even the right password waits while the lock runs (from another address too)
+    with pytest.raises(admin_users.LoginLocked) as locked:
+        admin_users.authenticate(conn, redis, OWNER_EMAIL, PASSWORD, client="10.0.0.2", now=start)
+    assert 1 <= locked.value.retry_after <= 30
+    later = start + timedelta(seconds=31)
+    user = admin_users.authenticate(conn, redis, OWNER_EMAIL, PASSWORD, client="10.0.0.2", now=later)
+    assert user["email"] == OWNER_EMAIL
+
+
+def test_each_further_failure_doubles_the_wait(conn, redis, owner_account):
+    at = datetime.now(UTC)
+    waits = []
+    for _ in range(admin_users.ACCOUNT_FREE_FAILURES + 2):
+        with pytest.raises(Unauthorized):
+            admin_users.authenticate(conn, redis, OWNER_EMAIL, "wrong", client="10.0.0.1", now=at)
+        locked = conn.execute("SELECT locked_until FROM admin_users").fetchone()["locked_until"]
+        if locked:
+            waits.append(round((locked - at).total_seconds()))
+            at = locked + timedelta(seconds=1)  # wait the lock out, then fail again
+    assert waits == [30, 60, 120]
+
+
+def test_one_client_failing_on_many_accounts_gets_locked_out(conn, redis):
+    for n in range(admin_users.CLIENT_FREE_FAILURES):
+        with pytest.raises(Unauthorized):
+            admin_users.authenticate(conn, redis, f"guess{n}@decant.test", "x", client="203.0.113.9")
+    admin_users.create(conn, OWNER_EMAIL, PASSWORD, "owner")
+    with pytest.raises(admin_users.LoginLocked):
+        admin_users.authenticate(conn, redis, OWNER_EMAIL, PASSWORD, client="203.0.113.9")
+    assert admin_users.authenticate(conn, redis, OWNER_EMAIL, PASSWORD, client="203.0.113.10")
+
+
+def test_repeated_failures_over_http_end_in_too_many_requests(anonymous, owner_account):
+    for _ in range(5):
+        assert anonymous.login(OWNER_EMAIL, "wrong password").status_code == 401
+    response = anonymous.login(OWNER_EMAIL)
+    assert response.status_code == 429
+    assert response.headers["Retry-After"]
+    assert anonymous.session_id is None
+
+
+def test_login_rotates_the_session_id_and_ends_the_old_one(admin_app, owner_account):
+    browser = AdminClient(admin_app)
+    assert browser.login(OWNER_EMAIL).status_code == 200
+    first = browser.session_id
+    assert browser.login(OWNER_EMAIL).status_code == 200
+    second = browser.session_id
+    assert first and second and first != second
+    stale = AdminClient(admin_app)
+    stale.client.set_cookie("__Host-decant_admin", first, domain="localhost", secure=True)
+    assert stale.get("/api/admin/products").status_code == 401
+    assert browser.get("/api/admin/products").status_code == 200
+
+
+def test_idle_session_expires_after_thirty_minutes(conn, redis, owner_account):
+    user = admin_users.get(conn, owner_account["id"])
+    t0 = datetime.now(UTC)
+    session = admin_sessions.start(redis, user, now=t0)
+    assert admin_sessions.load(redis, conn, session.sid, now=t0 + timedelta(minutes=29))
+    assert admin_sessions.load(redis, conn, session.sid, now=t0 + timedelta(minutes=58))
+    assert admin_sessions.load(redis, conn, session.sid, now=t0 + timedelta(minutes=89)) is None
+
+
+def test_busy_session_still_ends_twelve_hours_after_login(conn, redis, owner_account):
+    user = admin_users.get(conn, owner_account["id"])
+    t0 = datetime.now(UTC)
+    session = admin_sessions.start(redis, user, now=t0)
+    at = t0
+    while at < t0 + timedelta(hours=11, minutes=50):
+        at += timedelta(minutes=20)
+        assert admin_sessions.load(redis, conn, session.sid, now=at) is not None
+    assert admin_sessions.load(redis, conn, session.sid, now=t0 + timedelta(hours=12, minutes=1)) is None
+
+
+def test_totp_code_works_once(conn, redis, admin_app, owner_account):
+    secret = admin_users.new_totp_secret()
+    now = datetime.now(UTC)
+    earlier = now - timedelta(seconds=30)
+    admin_users.enable_totp(conn, owner_account["id"], secret, pyotp.TOTP(secret).at(earlier), now=earlier)
+    browser = AdminClient(admin_app)
+    assert browser.login(OWNER_EMAIL).status_code == 401  # the password alone is not enough
+    code = pyotp.TOTP(secret).now()
+    assert browser.login(OWNER_EMAIL, totp=code).status_code == 200
+    replay = AdminClient(admin_app, remote_addr="127.0.0.3")
+    assert replay.login(OWNER_EMAIL, totp=code).status_code == 401
+
+
+def test_totp_enrolment_page_shows_a_qr_code(owner, conn):
+    owner.post("/admin/account/totp/start")
+    page = owner.get("/admin/account").get_data(as_text=True)
+    assert "<svg" in page and "Scan this" in page
+
+
+def test_logout_everywhere_ends_every_session_of_the_account(admin_app, owner_account):
+    laptop, phone = AdminClient(admin_app), AdminClient(admin_app, remote_addr="127.0.0.4")
+    laptop.login(OWNER_EMAIL)
+    phone.login(OWNER_EMAIL)
+    assert phone.post("/admin/logout-everywhere").status_code == 302
+    assert laptop.get("/api/admin/products").status_code == 401
+    assert phone.get("/api/admin/products").status_code == 401
+
+
+def test_logout_ends_the_session(owner):
+    assert owner.post("/admin/logout").status_code == 302
+    assert owner.get("/api/admin/orders").status_code == 401
+
+
+def test_deactivated_account_loses_its_session(owner, staff, conn, staff_account):
+    response = owner.post(f"/admin/users/{staff_account['id']}/active", {"active": "false"})
+    assert response.status_code == 302
+    assert staff.get("/api/admin/orders").status_code == 401
+    assert AdminClient(owner.client.application).login(STAFF_EMAIL).status_code == 401
+
+
+def test_pages_redirect_to_login_and_back(anonymous, owner_account):
+    response = anonymous.get("/admin/orders")
+    assert response.status_code == 302
+    assert "/admin/login?next=/admin/orders" in response.headers["Location"]
+
+
+def test_login_form_sends_the_owner_on_to_the_page_asked_for(anonymous, owner_account):
+    page = anonymous.get("/admin/login?next=/admin/orders").get_data(as_text=True)
+    token = anonymous.cookie("__Host-decant_login")
+    assert token in page
+    response = anonymous.client.post(
+        "/admin/login",
+        data={"email": OWNER_EMAIL, "password": PASSWORD, "csrf_token": token, "next": "/admin/orders"},
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/orders"
+    assert anonymous.get("/admin/orders").status_code == 200
+
+
+def test_login_never_redirects_off_site(anonymous, owner_account):
+    anonymous.get("/admin/login")
+    token = anonymous.cookie("__Host-decant_login")
+    response = anonymous.client.post(
+        "/admin/login",
+        data={"email": OWNER_EMAIL, "password": PASSWORD, "csrf_token": token, "next": "https://evil.example/admin"},
+    )
+    assert response.headers["Location"] == "/admin/dashboard"
+
+

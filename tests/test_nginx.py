@@ -1,0 +1,165 @@
+"""deploy/nginx/decant.conf in a real Nginx (Debian's): the built site with its headers,
+gzip and caching, the 404 page, try_files, rate limits, and /api/ reaching the functions."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.plugins.storefront import free_port, serve_wsgi
+
+NGINX = "/usr/sbin/nginx"
+DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "nginx"
+
+
+def render_config(tmp: Path, *, port: int, root: Path, app_port: int) -> Path:
+    """decant.conf with only the machine-specific lines changed: port, root, upstream."""
+    shutil.copytree(DEPLOY / "snippets", tmp / "snippets")
+    conf = (DEPLOY / "decant.conf").read_text()
+    conf = conf.replace("listen 80;", f"listen 127.0.0.1:{port};")
+    conf = conf.replace("listen [::]:80;\n", "")
+    conf = conf.replace("root /srv/decant/public/current;", f"root {root};")
+    conf = conf.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};")
+    (tmp / "decant.conf").write_text(conf)
+    (tmp / "logs").mkdir()
+    main = tmp / "nginx.conf"
+    main.write_text(
+        f"""
+user root;
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/logs/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    include {tmp}/decant.conf;
+}}
+"""
+    )
+    return main
+
+
+@pytest.fixture
+def nginx_shop(settings, catalog_shop, build_site, tmp_path: Path) -> Iterator[str]:
+    from functions import create_app
+
+    build_site()
+    app = create_app(settings)
+    app_base, stop_app = serve_wsgi(app)
+    port = free_port()
+    conf = render_config(
+        tmp_path / "nginx",
+        port=port,
+        root=settings.public_dir.resolve() / "current",
+        app_port=int(app_base.rsplit(":", 1)[1]),
+    )
+    check = subprocess.run([NGINX, "-t", "-p", str(conf.parent), "-c", str(conf)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    process = subprocess.Popen(
+        [NGINX, "-p", str(conf.parent), "-c", str(conf), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert process.poll() is None, process.stderr.read()
+            assert time.monotonic() < deadline, "nginx did not start listening"
+            try:
+                process.wait(timeout=0.1)
+            except subprocess.TimeoutExpired:
+                pass
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=30)
+    stop_app()
+    app.extensions["decant"].close()
+
+
+def test_pages_carry_the_security_headers_and_a_csp_that_allows_only_stripe(nginx_shop):
+    response = requests.get(nginx_shop + "/", timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-XSS-Protection"] == "1; mode=block"
+    assert response.headers["Strict-Transport-Security"] == "max-age=63072000"
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    foreign = set(re.findall(r"https://[^\s;]+", csp))
+    assert foreign and all(host.endswith("stripe.com") for host in foreign)
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+    assert "Perfume samples, filled by hand" in response.text
+
+
+def test_fingerprinted_assets_are_cached_for_a_year_and_served_gzipped(nginx_shop, settings):
+    home = requests.get(nginx_shop + "/", timeout=10).text
+    css_url = re.search(r'href="(/assets/app\.[0-9a-f]+\.css)"', home).group(1)
+    response = requests.get(
+        nginx_shop + css_url, headers={"Accept-Encoding": "gzip"}, timeout=10, stream=True
+    )
+    raw = response.raw.read()
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    on_disk = (settings.public_dir / "current" / css_url.lstrip("/")).read_bytes()
+    assert gzip.decompress(raw) == on_disk
+    page = requests.get(
+        nginx_shop + "/catalog/", headers={"Accept-Encoding": "gzip"}, timeout=10, stream=True
+    )
+    assert page.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in page.headers["Vary"]
+
+
+def test_try_files_finds_pages_without_their_trailing_slash(nginx_shop):
+    for path in ("/products/rose-noir/", "/products/rose-noir", "/about", "/sitemap.xml"):
+        response = requests.get(nginx_shop + path, timeout=10, allow_redirects=False)
+        assert response.status_code == 200, path
+    assert "<h1>Rose Noir</h1>" in requests.get(nginx_shop + "/products/rose-noir", timeout=10).text
+
+
+def test_unknown_pages_get_the_shops_404_page(nginx_shop):
+    response = requests.get(nginx_shop + "/products/no-such-scent/", timeout=10)
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert requests.get(nginx_shop + "/.git/config", timeout=10).status_code == 404
+
+
+def test_api_requests_reach_the_functions_and_are_rate_limited(nginx_shop):
+    response = requests.get(nginx_shop + "/api/health", timeout=10)
+    assert response.status_code == 200
+    assert response.json()["success"] is True and response.json()["data"]["status"] == "ok"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    # 60 requests at once: well past 10 r/s with a burst of 20, however slow the app is
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        answers = list(
+            pool.map(lambda _: requests.get(nginx_shop + "/api/health", timeout=30), range(60))
+        )
+    statuses = [a.status_code for a in answers]
+    limited = next(a for a in answers if a.status_code == 429)
+    assert statuses.count(200) >= 1 and statuses.count(429) >= 20, statuses
+    assert limited.json()["error"]["code"] == "rate_limited"
+    assert limited.headers["Retry-After"] == "1"
+    # pages have their own, larger allowance
+    assert requests.get(nginx_shop + "/catalog/", timeout=10).status_code == 200

@@ -49,7 +49,6 @@ from pelican.settings import read_settings
 from decant import builds, catalog, db, migrations
 from decant.config import Settings, load_settings
 from decant.product_images import ImageCache, ImageError
-from decant.servers import resolve
 
 ROOT = Path(__file__).resolve().parent
 THEME_DIR = ROOT / "theme"
@@ -392,7 +391,7 @@ class SitePlanner:
                 {
                     "title": f"{accord.title()} discovery set",
                     "accord_slug": slugify(accord),
-                    "items": items,
+                    "samples": items,
                     "total": self.money(total),
                     "items_json": json.dumps(items, sort_keys=True, separators=(",", ":")),
                 }
@@ -725,7 +724,7 @@ class Build:
             return {}
 
     def run(self) -> None:
-        self.site = read_site(resolve(self.settings).replica_url)
+        self.site = read_site(replica_url(self.settings))
         self.assets = theme_assets(THEME_DIR)
         self.fingerprint = theme_fingerprint(THEME_DIR, self.assets, self.settings)
         images = self.product_images()
@@ -902,6 +901,12 @@ class Build:
         )
 
 
+def replica_url(settings: Settings) -> str:
+    """Where the build reads the catalog: the replica when there is one (as
+    servers.resolve says), without starting the embedded Redis a build never needs."""
+    return settings.database_replica_url or db.database_url(settings)
+
+
 def swap_current(public_dir: Path, build_dir: Path) -> None:
     """Point public/current at build_dir in one rename, so no request sees a gap."""
     current = public_dir / "current"
@@ -931,7 +936,7 @@ def main(
 ) -> dict[str, Any]:
     """Build the site, swap public/current to it, record the run; raise BuildFailed on failure."""
     started = time.perf_counter()
-    url = resolve(settings).database_url
+    url = db.database_url(settings)
     with db.connection(url) as conn:
         migrations.migrate(conn)
         if run_id is None:

@@ -157,11 +157,11 @@ def import_csv(
         if data["slug"] in seen:
             report.problems["slug"] = f"also on line {seen[data['slug']]}"
         seen.setdefault(data["slug"], line)
-        if not problems:
-            try:
-                catalog_admin.parse(data)
-            except ValidationError as exc:
-                report.problems.update(exc.details or {})
+        try:
+            catalog_admin.parse(data)
+        except ValidationError as exc:
+            for name, why in (exc.details or {}).items():
+                report.problems.setdefault(name, why)
         reports.append(report)
         parsed.append((report, data))
     for report, data in parsed:

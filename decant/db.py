@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -21,6 +22,22 @@ def database_url(settings: Settings) -> str:
     return embedded.postgres_url(settings.data_dir)
 
 
+# A connection back in the pool less than this long ago is taken as healthy; older
+# ones are pinged before use. This keeps the health check without a round trip on
+# every request of a busy shop.
+RECHECK_AFTER_SECONDS = 10.0
+
+
+def _mark_returned(conn: psycopg.Connection) -> None:
+    conn.info_returned_at = time.monotonic()  # type: ignore[attr-defined]
+
+
+def _check_if_idle(conn: psycopg.Connection) -> None:
+    returned_at = getattr(conn, "info_returned_at", None)
+    if returned_at is None or time.monotonic() - returned_at > RECHECK_AFTER_SECONDS:
+        ConnectionPool.check_connection(conn)
+
+
 def create_pool(
     url: str, *, min_size: int = 1, max_size: int = 10, name: str = "decant"
 ) -> ConnectionPool:
@@ -29,7 +46,8 @@ def create_pool(
         min_size=min_size,
         max_size=max_size,
         kwargs={"row_factory": dict_row, "autocommit": True},
-        check=ConnectionPool.check_connection,
+        check=_check_if_idle,
+        reset=_mark_returned,
         name=name,
         open=False,
     )

@@ -60,6 +60,9 @@ def install(app: Flask, redis_url: str) -> None:
         return response
 
     limiter.init_app(app)
+    # The limiter object is shared by every app of the process (tests make many);
+    # a new app starts on its own storage, not on a fallback an earlier app fell into.
+    limiter._storage_dead = False
 
 
 def order_number_key() -> str:

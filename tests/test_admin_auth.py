@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-
 import pyotp
 import pytest
 import redis as redis_lib
@@ -27,7 +26,9 @@ def test_password_is_stored_as_argon2id_with_owasp_parameters(conn, owner_accoun
     assert PASSWORD not in stored
 
 
-def test_create_user_command_makes_an_account_that_can_log_in(database_url, redis_url, tmp_path, admin_app):
+def test_create_user_command_makes_an_account_that_can_log_in(
+    database_url, redis_url, tmp_path, admin_app
+):
     result = CliRunner().invoke(
         cli,
         ["admin", "create-user", "boss@decant.test", "--role", "owner"],
@@ -40,7 +41,10 @@ def test_create_user_command_makes_an_account_that_can_log_in(database_url, redi
     )
     assert result.exit_code == 0, result.output
     assert "created owner boss@decant.test" in result.output
-    assert AdminClient(admin_app).login("boss@decant.test", "a long enough password").status_code == 200
+    assert (
+        AdminClient(admin_app).login("boss@decant.test", "a long enough password").status_code
+        == 200
+    )
 
 
 def test_wrong_password_is_refused_without_a_session(anonymous, owner_account):
@@ -80,13 +84,17 @@ def test_five_failures_lock_the_account_until_the_delay_has_passed(conn, redis, 
     start = datetime.now(UTC)
     for _ in range(admin_users.ACCOUNT_FREE_FAILURES):
         with pytest.raises(Unauthorized):
-            admin_users.authenticate(conn, redis, OWNER_EMAIL, "wrong", client="10.0.0.1", now=start)
+            admin_users.authenticate(
+                conn, redis, OWNER_EMAIL, "wrong", client="10.0.0.1", now=start
+            )
     # even the right password waits while the lock runs (from another address too)
     with pytest.raises(admin_users.LoginLocked) as locked:
         admin_users.authenticate(conn, redis, OWNER_EMAIL, PASSWORD, client="10.0.0.2", now=start)
     assert 1 <= locked.value.retry_after <= 30
     later = start + timedelta(seconds=31)
-    user = admin_users.authenticate(conn, redis, OWNER_EMAIL, PASSWORD, client="10.0.0.2", now=later)
+    user = admin_users.authenticate(
+        conn, redis, OWNER_EMAIL, PASSWORD, client="10.0.0.2", now=later
+    )
     assert user["email"] == OWNER_EMAIL
 
 
@@ -106,7 +114,9 @@ def test_each_further_failure_doubles_the_wait(conn, redis, owner_account):
 def test_one_client_failing_on_many_accounts_gets_locked_out(conn, redis):
     for n in range(admin_users.CLIENT_FREE_FAILURES):
         with pytest.raises(Unauthorized):
-            admin_users.authenticate(conn, redis, f"guess{n}@decant.test", "x", client="203.0.113.9")
+            admin_users.authenticate(
+                conn, redis, f"guess{n}@decant.test", "x", client="203.0.113.9"
+            )
     admin_users.create(conn, OWNER_EMAIL, PASSWORD, "owner")
     with pytest.raises(admin_users.LoginLocked):
         admin_users.authenticate(conn, redis, OWNER_EMAIL, PASSWORD, client="203.0.113.9")
@@ -152,14 +162,19 @@ def test_busy_session_still_ends_twelve_hours_after_login(conn, redis, owner_acc
     while at < t0 + timedelta(hours=11, minutes=50):
         at += timedelta(minutes=20)
         assert admin_sessions.load(redis, conn, session.sid, now=at) is not None
-    assert admin_sessions.load(redis, conn, session.sid, now=t0 + timedelta(hours=12, minutes=1)) is None
+    assert (
+        admin_sessions.load(redis, conn, session.sid, now=t0 + timedelta(hours=12, minutes=1))
+        is None
+    )
 
 
 def test_totp_code_works_once(conn, redis, admin_app, owner_account):
     secret = admin_users.new_totp_secret()
     now = datetime.now(UTC)
     earlier = now - timedelta(seconds=30)
-    admin_users.enable_totp(conn, owner_account["id"], secret, pyotp.TOTP(secret).at(earlier), now=earlier)
+    admin_users.enable_totp(
+        conn, owner_account["id"], secret, pyotp.TOTP(secret).at(earlier), now=earlier
+    )
     browser = AdminClient(admin_app)
     assert browser.login(OWNER_EMAIL).status_code == 401  # the password alone is not enough
     code = pyotp.TOTP(secret).now()
@@ -207,7 +222,12 @@ def test_login_form_sends_the_owner_on_to_the_page_asked_for(anonymous, owner_ac
     assert token in page
     response = anonymous.client.post(
         "/admin/login",
-        data={"email": OWNER_EMAIL, "password": PASSWORD, "csrf_token": token, "next": "/admin/orders"},
+        data={
+            "email": OWNER_EMAIL,
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "/admin/orders",
+        },
     )
     assert response.status_code == 302 and response.headers["Location"] == "/admin/orders"
     assert anonymous.get("/admin/orders").status_code == 200
@@ -218,8 +238,11 @@ def test_login_never_redirects_off_site(anonymous, owner_account):
     token = anonymous.cookie("__Host-decant_login")
     response = anonymous.client.post(
         "/admin/login",
-        data={"email": OWNER_EMAIL, "password": PASSWORD, "csrf_token": token, "next": "https://evil.example/admin"},
+        data={
+            "email": OWNER_EMAIL,
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "https://evil.example/admin",
+        },
     )
     assert response.headers["Location"] == "/admin/dashboard"
-
-

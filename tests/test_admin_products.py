@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import psycopg
+import pytest
+
 from decant import catalog_admin
 from decant.audit import Actor
+from decant.errors import Forbidden
 
 NEW_PRODUCT = {
     "slug": "fig-harbour",
@@ -59,11 +63,17 @@ def test_put_changes_only_what_is_sent_and_records_before_and_after(owner, shop,
     response = owner.send_json(
         "PUT",
         f"/api/admin/products/{product_id}",
-        {"sizes": [{"size_ml": 2, "price_cents": 700}, {"size_ml": 10, "price_cents": 2500}], "heart_notes": ["Rose", "Oud"]},
+        {
+            "sizes": [{"size_ml": 2, "price_cents": 700}, {"size_ml": 10, "price_cents": 2500}],
+            "heart_notes": ["Rose", "Oud"],
+        },
     )
     assert response.status_code == 200, response.get_json()
     product = response.get_json()["data"]
-    assert product["sizes"] == [{"size_ml": 2, "price_cents": 700}, {"size_ml": 10, "price_cents": 2500}]
+    assert product["sizes"] == [
+        {"size_ml": 2, "price_cents": 700},
+        {"size_ml": 10, "price_cents": 2500},
+    ]
     assert product["heart_notes"] == ["Rose", "Oud"]
     assert product["name"] == "Rose Noir"
     entry = conn.execute("SELECT * FROM audit_log WHERE entity = 'product'").fetchone()
@@ -79,7 +89,12 @@ def test_saving_an_unchanged_product_marks_nothing_unpublished(owner, shop, conn
     shop.product("rose-noir")
     product_id = conn.execute("SELECT id FROM products WHERE slug = 'rose-noir'").fetchone()["id"]
     conn.execute("DELETE FROM catalog_changes")
-    assert owner.send_json("PUT", f"/api/admin/products/{product_id}", {"name": "Rose Noir"}).status_code == 200
+    assert (
+        owner.send_json(
+            "PUT", f"/api/admin/products/{product_id}", {"name": "Rose Noir"}
+        ).status_code
+        == 200
+    )
     assert shop.count("catalog_changes") == 0
     assert shop.count("audit_log") == 0
 
@@ -92,11 +107,20 @@ def test_edit_form_saves_every_field(owner, shop, conn):
     response = owner.post(
         f"/admin/products/{product_id}",
         {
-            "name": "Rose Noire", "slug": "rose-noir", "brand": "Maison Test",
-            "concentration": "Extrait", "gender": "women", "description": "Dark rose.",
-            "top_notes": "Saffron, Pink Pepper", "heart_notes": "Rose", "base_notes": "Oud, Amber",
-            "accords": "rose, spicy", "launch_year": "2019", "perfumer": "J. Doe",
-            "size_ml": ["2", "5", ""], "price": ["6.50", "14.90", ""],
+            "name": "Rose Noire",
+            "slug": "rose-noir",
+            "brand": "Maison Test",
+            "concentration": "Extrait",
+            "gender": "women",
+            "description": "Dark rose.",
+            "top_notes": "Saffron, Pink Pepper",
+            "heart_notes": "Rose",
+            "base_notes": "Oud, Amber",
+            "accords": "rose, spicy",
+            "launch_year": "2019",
+            "perfumer": "J. Doe",
+            "size_ml": ["2", "5", ""],
+            "price": ["6.50", "14.90", ""],
         },
     )
     assert response.status_code == 302
@@ -106,7 +130,10 @@ def test_edit_form_saves_every_field(owner, shop, conn):
     assert product["base_notes"] == ["Oud", "Amber"]
     assert product["concentration"] == "Extrait" and product["launch_year"] == 2019
     assert product["is_active"] is False  # the box was not ticked
-    assert product["sizes"] == [{"size_ml": 2, "price_cents": 650}, {"size_ml": 5, "price_cents": 1490}]
+    assert product["sizes"] == [
+        {"size_ml": 2, "price_cents": 650},
+        {"size_ml": 5, "price_cents": 1490},
+    ]
 
 
 def test_edit_form_with_a_bad_price_shows_the_problem_and_keeps_the_old_price(owner, shop, conn):
@@ -114,7 +141,13 @@ def test_edit_form_with_a_bad_price_shows_the_problem_and_keeps_the_old_price(ow
     product_id = conn.execute("SELECT id FROM products WHERE slug = 'rose-noir'").fetchone()["id"]
     response = owner.post(
         f"/admin/products/{product_id}",
-        {"name": "Rose Noir", "slug": "rose-noir", "brand": "Maison Test", "size_ml": ["2"], "price": ["six"]},
+        {
+            "name": "Rose Noir",
+            "slug": "rose-noir",
+            "brand": "Maison Test",
+            "size_ml": ["2"],
+            "price": ["six"],
+        },
     )
     assert response.status_code == 422
     assert "write it like 12.90" in response.get_data(as_text=True)
@@ -126,9 +159,14 @@ def test_bulk_price_change_moves_every_active_size_by_the_percentage(owner, shop
     shop.product("oud-wood", sizes={2: 999})
     response = owner.post("/admin/products/prices", {"percent": "10"})
     assert response.status_code == 302
-    prices = [r["price_cents"] for r in conn.execute("SELECT price_cents FROM product_sizes ORDER BY price_cents")]
+    prices = [
+        r["price_cents"]
+        for r in conn.execute("SELECT price_cents FROM product_sizes ORDER BY price_cents")
+    ]
     assert prices == [660, 1099, 1539]  # 999 * 1.1 = 1098.9 -> 1099; 1399 * 1.1 = 1538.9 -> 1539
-    entry = conn.execute("SELECT after FROM audit_log WHERE action = 'bulk_price_change'").fetchone()
+    entry = conn.execute(
+        "SELECT after FROM audit_log WHERE action = 'bulk_price_change'"
+    ).fetchone()
     assert len(entry["after"]["changes"]) == 3
 
 
@@ -136,10 +174,6 @@ def test_staff_cannot_change_a_price_even_through_the_domain(conn, shop):
     shop.product("rose-noir")
     staff = Actor(None, "staff@decant.test", "staff")
     product_id = conn.execute("SELECT id FROM products").fetchone()["id"]
-    import pytest
-
-    from decant.errors import Forbidden
-
     with pytest.raises(Forbidden):
         catalog_admin.update(conn, staff, product_id, {"sizes": [{"size_ml": 2, "price_cents": 1}]})
     with pytest.raises(Forbidden):
@@ -159,13 +193,25 @@ def test_restock_and_adjust_from_the_stock_page(staff, shop, conn):
     shop.product("rose-noir", ml=10)
     response = staff.post(
         "/admin/inventory/rose-noir/restock",
-        {"volume_ml": "100", "cost": "120.00", "supplier": "Grasse Supply", "received_on": "2026-01-15"},
+        {
+            "volume_ml": "100",
+            "cost": "120.00",
+            "supplier": "Grasse Supply",
+            "received_on": "2026-01-15",
+        },
     )
     assert response.status_code == 302
     assert shop.remaining_ml("rose-noir") == 110
-    assert staff.post("/admin/inventory/rose-noir/adjust", {"delta_ml": "3", "reason": "spill"}).status_code == 302
+    assert (
+        staff.post(
+            "/admin/inventory/rose-noir/adjust", {"delta_ml": "3", "reason": "spill"}
+        ).status_code
+        == 302
+    )
     assert shop.remaining_ml("rose-noir") == 107
-    refused = staff.post("/admin/inventory/rose-noir/adjust", {"delta_ml": "500", "reason": "count"})
+    refused = staff.post(
+        "/admin/inventory/rose-noir/adjust", {"delta_ml": "500", "reason": "count"}
+    )
     assert refused.status_code == 422
     assert shop.remaining_ml("rose-noir") == 107
     actions = [r["action"] for r in conn.execute("SELECT action FROM audit_log ORDER BY id")]
@@ -177,8 +223,5 @@ def test_audit_log_page_lists_changes_and_the_table_refuses_edits(owner, shop, c
     owner.post("/admin/products/prices", {"percent": "5"})
     page = owner.get("/admin/audit").get_data(as_text=True)
     assert "bulk_price_change" in page and "owner@decant.test" in page
-    import psycopg
-    import pytest
-
     with pytest.raises(psycopg.errors.RaiseException):
         conn.execute("UPDATE audit_log SET actor = 'someone else'")

@@ -39,7 +39,10 @@ def admin_routes(app: Flask) -> list[tuple[str, str, str, Any]]:
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(("/admin", "/api/admin")) or rule.endpoint in PUBLIC:
             continue
-        values = {name: (1 if "int" in type(conv).__name__.lower() else "x") for name, conv in rule._converters.items()}
+        values = {
+            name: (1 if "int" in type(conv).__name__.lower() else "x")
+            for name, conv in rule._converters.items()
+        }
         url = rule.build(values, append_unknown=False)[1]
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             routes.append((method, url, rule.endpoint, app.view_functions[rule.endpoint]))
@@ -63,7 +66,7 @@ def test_only_the_login_page_is_public(admin_app):
 
 
 def test_every_admin_route_refuses_a_visitor_without_a_session(anonymous, routes):
-    for method, url, endpoint, _view in routes:
+    for method, url, _endpoint, _view in routes:
         response = anonymous.client.open(url, method=method)
         if url.startswith("/api/"):
             assert response.status_code == 401, (method, url)
@@ -82,7 +85,9 @@ def test_a_forged_session_cookie_is_no_session(admin_app, routes):
 
 
 def test_owner_only_routes_are_the_expected_ones(routes):
-    marked = {endpoint for _m, _u, endpoint, view in routes if getattr(view, "admin_role", "") == "owner"}
+    marked = {
+        endpoint for _m, _u, endpoint, view in routes if getattr(view, "admin_role", "") == "owner"
+    }
     assert marked == EXPECTED_OWNER_ONLY
 
 
@@ -134,7 +139,9 @@ def test_state_changes_without_the_right_csrf_token_are_forbidden(owner, routes,
             continue
         headers = {"X-CSRF-Token": token} if token else {}
         if url.startswith("/api/"):
-            response = owner.client.open(url, method=method, json={"status": "processing"}, headers=headers)
+            response = owner.client.open(
+                url, method=method, json={"status": "processing"}, headers=headers
+            )
         else:
             data = {"csrf_token": token} if token else {}
             response = owner.client.open(url, method=method, data={**data, "percent": "10"})

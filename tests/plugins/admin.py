@@ -54,7 +54,9 @@ class AdminClient:
     def get(self, path: str, **kwargs: Any) -> TestResponse:
         return self.client.get(path, **kwargs)
 
-    def post(self, path: str, data: dict[str, Any] | None = None, *, csrf: bool = True, **kwargs: Any) -> TestResponse:
+    def post(
+        self, path: str, data: dict[str, Any] | None = None, *, csrf: bool = True, **kwargs: Any
+    ) -> TestResponse:
         form = dict(data or {})
         if csrf and self.csrf:
             form.setdefault("csrf_token", self.csrf)

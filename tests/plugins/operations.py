@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from moto.server import ThreadedMotoServer
@@ -75,3 +76,171 @@ def unused_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+NGINX = "/usr/sbin/nginx"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, *, timeout: float = 30.0) -> None:
+    import socket
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+
+
+class TLSNginx:
+    """deploy/nginx/decant-tls.conf with its real site snippet, run by Debian's Nginx
+    on free ports, with a test certificate, a given site root and app upstreams."""
+
+    def __init__(self, prefix, http_port: int, https_port: int, cert: str, webroot) -> None:
+        self.prefix = prefix
+        self.http_port = http_port
+        self.https_port = https_port
+        self.cert = cert
+        self.webroot = webroot
+        self.process = None
+
+    @property
+    def https(self) -> str:
+        return f"https://localhost:{self.https_port}"
+
+    def error_log(self) -> str:
+        path = self.prefix / "error.log"
+        return path.read_text() if path.exists() else ""
+
+
+def render_tls_config(
+    prefix, *, http_port, https_port, cert, key, root, webroot, upstreams
+) -> None:
+    import os
+    import shutil
+
+    text = (DEPLOY / "nginx" / "decant-tls.conf").read_text()
+    replacements = {
+        "listen 80;": f"listen 127.0.0.1:{http_port};",
+        "listen [::]:80;\n": "",
+        "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
+        "listen [::]:443 ssl http2;\n": "",
+        "/etc/letsencrypt/live/shop.example.com/fullchain.pem": cert,
+        "/etc/letsencrypt/live/shop.example.com/privkey.pem": key,
+        "/etc/letsencrypt/live/shop.example.com/chain.pem": cert,
+        "/var/log/nginx/decant-access.json": str(prefix / "access.json"),
+        "root /var/www/certbot;": f"root {webroot};",
+        "root /srv/decant/public/current;": f"root {root};",
+    }
+    for old, new in replacements.items():
+        assert old in text, f"decant-tls.conf no longer has {old!r}"
+        text = text.replace(old, new)
+    (prefix / "decant-tls.conf").write_text(text)
+    (prefix / "snippets").mkdir()
+    shutil.copy(DEPLOY / "nginx" / "snippets" / "decant-site.conf", prefix / "snippets")
+    servers = "\n".join(f"    server {u} max_fails=1 fail_timeout=2s;" for u in upstreams)
+    (prefix / "snippets" / "decant-upstream.conf").write_text(
+        f"upstream decant_app {{\n{servers}\n    keepalive 16;\n}}\n"
+    )
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    temp = "\n".join(
+        f"    {kind}_temp_path {prefix / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (prefix / "nginx.conf").write_text(
+        f"""{user}worker_processes 1;
+daemon off;
+pid {prefix / "nginx.pid"};
+error_log {prefix / "error.log"} warn;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log off;
+{temp}
+    include {prefix / "decant-tls.conf"};
+}}
+"""
+    )
+
+
+@pytest.fixture
+def tls_nginx(tmp_path_factory: pytest.TempPathFactory, make_certificate):
+    """tls_nginx(root=..., upstreams=["127.0.0.1:8000"]) -> a running TLSNginx."""
+    import subprocess
+
+    started: list[TLSNginx] = []
+
+    def start(root=None, upstreams=("127.0.0.1:9",)) -> TLSNginx:
+        prefix = tmp_path_factory.mktemp("nginx-tls")
+        root = root or prefix / "public"
+        root.mkdir(parents=True, exist_ok=True)
+        webroot = prefix / "webroot"
+        (webroot / ".well-known" / "acme-challenge").mkdir(parents=True)
+        cert, key = make_certificate(days=90)
+        http_port, https_port = free_port(), free_port()
+        render_tls_config(
+            prefix,
+            http_port=http_port,
+            https_port=https_port,
+            cert=cert,
+            key=key,
+            root=root,
+            webroot=webroot,
+            upstreams=upstreams,
+        )
+        check = subprocess.run(
+            [
+                NGINX,
+                "-t",
+                "-p",
+                str(prefix),
+                "-c",
+                str(prefix / "nginx.conf"),
+                "-e",
+                str(prefix / "error.log"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert check.returncode == 0, check.stderr
+        server = TLSNginx(prefix, http_port, https_port, cert, webroot)
+        server.process = subprocess.Popen(
+            [
+                NGINX,
+                "-p",
+                str(prefix),
+                "-c",
+                str(prefix / "nginx.conf"),
+                "-e",
+                str(prefix / "error.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        started.append(server)
+        wait_for_port(https_port)
+        wait_for_port(http_port)
+        return server
+
+    yield start
+    for server in started:
+        server.process.terminate()
+        try:
+            server.process.wait(timeout=20)
+        except Exception:
+            server.process.kill()
+            server.process.wait(timeout=20)

@@ -332,6 +332,7 @@
   function orderView(data) {
     var box = el("div");
     box.appendChild(el("p", {}, "Order " + (data.order_number || "") + ": " + (data.status || "") + (data.payment_status ? ", payment " + data.payment_status : "")));
+    if (data.tracking_number) { box.appendChild(el("p", {}, "Tracking number: " + data.tracking_number)); }
     var items = data.items || [];
     if (items.length) {
       var ul = el("ul");
@@ -344,7 +345,7 @@
       var ol = el("ol", { "class": "timeline" });
       timeline.forEach(function (t) {
         var when = t.created_at || t.at || "";
-        ol.appendChild(el("li", {}, (t.status || t.event || t.kind || t.message || "") + (when ? " — " + new Date(when).toLocaleString() : "")));
+        ol.appendChild(el("li", {}, (t.status || "") + (t.note ? ": " + t.note : "") + (when ? " — " + new Date(when).toLocaleString() : "")));
       });
       box.appendChild(ol);
     }

@@ -1,0 +1,235 @@
+"""Admin benchmark: a year of history (100,000 orders, 1,000,000 analytics events) in a
+fresh embedded PostgreSQL, then the time of each dashboard query and each admin page.
+
+Target: every dashboard query and admin page answers in <= 300 ms on this machine.
+Run by hand: `.venv/bin/python bench/admin.py [--orders N] [--events N]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from decant import admin_users, dashboard, db, embedded, migrations, stock_report
+from decant.admin_orders import OrderFilters, detail, list_orders
+from decant.config import load_settings
+
+PRODUCTS = 200
+CUSTOMERS = 30_000
+TARGET_MS = 300.0
+PASSWORD = "bench password long enough"
+
+LOAD_SQL = [
+    "INSERT INTO brands (name) SELECT 'House ' || g FROM generate_series(1, 20) g",
+    """
+    INSERT INTO products (slug, name, brand, top_notes, heart_notes, base_notes, accords)
+    SELECT 'scent-' || g, 'Scent ' || g, 'House ' || (g %% 20 + 1),
+           ARRAY['Bergamot'], ARRAY['Rose'], ARRAY['Musk'], ARRAY['floral']
+      FROM generate_series(1, %(products)s) g
+    """,
+    """
+    INSERT INTO product_sizes (product_id, size_ml, price_cents)
+    SELECT p.id, s.ml, s.ml * (150 + p.id %% 100) FROM products p,
+           (VALUES (2), (5), (10)) s(ml)
+    """,
+    """
+    INSERT INTO bottle_batches (product_id, volume_ml, cost_cents, supplier, received_on)
+    SELECT p.id, 5000, 5000 * (40 + p.id %% 30), 'Bench Supply', current_date - 400
+      FROM products p, generate_series(1, 2)
+    """,
+    """
+    INSERT INTO orders (email, customer_name, shipping_country, status, payment_status,
+                        subtotal_cents, shipping_cents, total_cents, payment_provider, created_at)
+    SELECT 'customer' || (g %% %(customers)s) || '@example.com', 'Customer ' || g, 'DE',
+           CASE WHEN g %% 10 = 0 THEN 'cancelled' WHEN g %% 10 = 1 THEN 'paid' ELSE 'delivered' END::order_status,
+           CASE WHEN g %% 10 = 0 THEN 'unpaid' ELSE 'paid' END::payment_status,
+           ps.price_cents * (1 + g %% 2), 490, ps.price_cents * (1 + g %% 2) + 490, 'demo',
+           now() - make_interval(secs => (g * (31536000.0 / %(orders)s))::int)
+      FROM generate_series(1, %(orders)s) g
+      JOIN product_sizes ps ON ps.id = g %% (3 * %(products)s) + 1
+     ORDER BY g
+    """,
+    """
+    INSERT INTO order_items (order_id, product_id, product_name, brand, size_ml, quantity,
+                             unit_price_cents, cost_per_ml_cents)
+    SELECT o.id, ps.product_id, p.name, p.brand, ps.size_ml, 1 + o.id %% 2, ps.price_cents,
+           40 + p.id %% 30
+      FROM orders o
+      JOIN product_sizes ps ON ps.id = o.id %% (3 * %(products)s) + 1
+      JOIN products p ON p.id = ps.product_id
+    """,
+    """
+    INSERT INTO analytics_events (event_type, product_id, session_id, created_at)
+    SELECT (ARRAY['page_view', 'page_view', 'product_view', 'product_view', 'product_view',
+                  'product_view', 'add_to_cart', 'add_to_cart', 'checkout_started', 'purchase'])[g %% 10 + 1],
+           g %% %(products)s + 1, 's' || (g %% 200000),
+           now() - make_interval(secs => (g * (31536000.0 / %(events)s))::int)
+      FROM generate_series(1, %(events)s) g
+    """,
+    "DELETE FROM catalog_changes",
+    "ANALYZE",
+]
+
+
+def timed(fn: Callable[[], Any], runs: int = 5) -> float:
+    fn()  # warm up
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def report(name: str, ms: float) -> bool:
+    ok = ms <= TARGET_MS
+    print(f"  {name:<48} {ms:8.1f} ms  {'ok' if ok else 'SLOW'}")
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="decant-bench-admin-"))
+    work.chmod(0o755)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        url = embedded.postgres_url(work / "pg")
+    redis_url = embedded.redis_url(work / "redis")
+    try:
+        return run(args, url, redis_url, work)
+    finally:
+        embedded.stop_redis(work / "redis")
+
+
+def run(args: argparse.Namespace, url: str, redis_url: str, work: Path) -> int:
+    params = {
+        "orders": args.orders,
+        "events": args.events,
+        "products": PRODUCTS,
+        "customers": CUSTOMERS,
+    }
+    with db.connect(url) as conn:
+        migrations.migrate(conn)
+        print(f"loading {args.orders:,} orders and {args.events:,} analytics events ...")
+        for sql in LOAD_SQL:
+            start = time.perf_counter()
+            conn.execute(sql, params if "%" in sql else None)
+            print(f"  {' '.join(sql.split())[:60]:<62} {time.perf_counter() - start:6.1f} s")
+        admin_users.create(conn, "owner@bench.test", PASSWORD, "owner")
+        order_id = conn.execute("SELECT max(id) AS id FROM orders").fetchone()["id"] // 2
+        email = conn.execute("SELECT email FROM orders WHERE id = %s", (order_id,)).fetchone()[
+            "email"
+        ]
+        number = conn.execute(
+            "SELECT order_number FROM orders WHERE id = %s", (order_id,)
+        ).fetchone()["order_number"]
+
+        today = datetime.now(UTC).date()
+        all_ok = True
+        print("dashboard queries (median of 5):")
+        for period in ("day", "week", "month"):
+            start = dashboard.period_start(today, period)
+            prev = dashboard.previous_start(start, period)
+            all_ok &= report(
+                f"figures, this {period}",
+                timed(lambda s=start: dashboard.figures(conn, s, today + timedelta(days=1))),
+            )
+            all_ok &= report(
+                f"figures, previous {period}",
+                timed(lambda p=prev, s=start: dashboard.figures(conn, p, s)),
+            )
+            all_ok &= report(
+                f"series per {period}",
+                timed(lambda g=period: dashboard.series(conn, g, today=today)),
+            )
+        year = (today - timedelta(days=365), today + timedelta(days=1))
+        all_ok &= report("figures, whole year", timed(lambda: dashboard.figures(conn, *year)))
+        all_ok &= report(
+            "best sellers by units, year", timed(lambda: dashboard.best_sellers(conn, *year))
+        )
+        all_ok &= report(
+            "best sellers by ml, year", timed(lambda: dashboard.best_sellers(conn, *year, by="ml"))
+        )
+        all_ok &= report("margin by product, year", timed(lambda: dashboard.margins(conn, *year)))
+        all_ok &= report("funnel, year", timed(lambda: dashboard.funnel(conn, *year)))
+        all_ok &= report("inventory value", timed(lambda: stock_report.inventory_value_cents(conn)))
+        all_ok &= report(
+            "stock report (pace, days left, margins)", timed(lambda: stock_report.report(conn))
+        )
+        all_ok &= report("orders list, newest 50", timed(lambda: list_orders(conn, OrderFilters())))
+        all_ok &= report(
+            "orders list, status=paid",
+            timed(lambda: list_orders(conn, OrderFilters(status="paid"))),
+        )
+        all_ok &= report(
+            "orders search by e-mail", timed(lambda: list_orders(conn, OrderFilters(q=email)))
+        )
+        all_ok &= report(
+            "orders search by number", timed(lambda: list_orders(conn, OrderFilters(q=number)))
+        )
+        all_ok &= report("order detail", timed(lambda: detail(conn, order_id)))
+
+    settings = load_settings(
+        DATABASE_URL=url,
+        REDIS_URL=redis_url,
+        DECANT_DATA_DIR=work / "var",
+        DECANT_PUBLIC_DIR=work / "public",
+        DECANT_SECRET_KEY="bench-secret-key-long-enough-0123456789",  # noqa: S106
+    )
+    from functions import create_app
+
+    app = create_app(settings)
+    client = app.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"
+    client.get("/admin/login")
+    token = client.get_cookie("__Host-decant_login", domain="localhost").value
+    login = client.post(
+        "/admin/login",
+        json={"email": "owner@bench.test", "password": PASSWORD},
+        headers={"X-CSRF-Token": token},
+    )
+    assert login.status_code == 200, login.get_json()
+    print("admin pages, full request (median of 5):")
+    pages = [
+        "/admin/dashboard?period=day",
+        "/admin/dashboard?period=week",
+        "/admin/dashboard?period=month",
+        "/admin/orders",
+        "/admin/orders?status=paid",
+        f"/admin/orders?q={email}",
+        f"/admin/orders/{order_id}",
+        f"/admin/orders/{order_id}/packing-slip",
+        "/admin/products",
+        "/admin/products/1",
+        "/admin/inventory",
+        "/admin/publishing",
+        "/admin/audit",
+        "/api/admin/analytics?period=month",
+        "/api/admin/orders",
+        "/api/admin/products",
+        "/api/admin/inventory",
+    ]
+    for path in pages:
+
+        def get(p: str = path) -> None:
+            response = client.get(p)
+            assert response.status_code == 200, (p, response.status_code)
+
+        all_ok &= report(path, timed(get))
+    app.extensions["decant"].close()
+    print("all within 300 ms" if all_ok else "SOME ABOVE 300 ms")
+    return 0 if all_ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,85 @@
+"""The back office in a real headless Chromium: log in, change a price, publish, and
+see the new price on the storefront."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect, sync_playwright
+
+from decant import builds
+from functions import create_app
+from functions.static_site import local_site
+from tests.plugins.admin import OWNER_EMAIL, PASSWORD
+from tests.plugins.storefront import serve_wsgi
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, timeout=60_000
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def served_shop(settings, catalog_shop, build_site, owner_account) -> Iterator[str]:
+    build_site(full=True)
+    app = local_site(create_app(settings), Path(settings.public_dir))
+    base, stop = serve_wsgi(app)
+    yield base
+    stop()
+    app.extensions["decant"].close()
+
+
+def test_owner_logs_in_edits_a_price_publishes_and_the_shop_shows_it(
+    browser, served_shop, conn, settings
+):
+    context = browser.new_context()
+    context.set_default_timeout(20_000)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+
+    tab.goto(f"{served_shop}/admin/products")
+    expect(tab).to_have_url(f"{served_shop}/admin/login?next=/admin/products")
+    tab.get_by_label("E-mail").fill(OWNER_EMAIL)
+    tab.get_by_label("Password").fill(PASSWORD)
+    tab.get_by_role("button", name="Log in").click()
+    expect(tab.get_by_role("heading", name="Products")).to_be_visible()
+
+    tab.get_by_role("link", name="Rose Noir").click()
+    tab.get_by_label("Price for 2 ml").fill("7.40")
+    tab.get_by_role("button", name="Save").click()
+    expect(tab.get_by_text("Not yet live")).to_be_visible()
+
+    tab.goto(f"{served_shop}/products/rose-noir/")
+    expect(tab.locator(".size-price").nth(1)).to_have_text("€6.00")
+
+    tab.goto(f"{served_shop}/admin/publishing")
+    expect(tab.get_by_text("Changes not yet published")).to_be_visible()
+    tab.get_by_role("button", name="Publish").click()
+    expect(tab.get_by_text("queued; the site updates")).to_be_visible()
+    assert builds.run_queued(conn, settings) == 1  # what `decant worker` does next
+
+    tab.goto(f"{served_shop}/products/rose-noir/")
+    tab.reload()  # the page was seen minutes ago and may be cached (max-age 300): revalidate
+    expect(tab.locator(".size-price").nth(1)).to_have_text("€7.40")
+    assert errors == []
+    context.close()

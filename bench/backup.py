@@ -28,9 +28,9 @@ from decant.config import load_settings  # noqa: E402
 ORDERS_SQL = """
 INSERT INTO orders (email, customer_name, status, payment_status, subtotal_cents,
                     shipping_cents, tax_cents, total_cents, payment_provider, created_at)
-SELECT 'shopper' || (n % 20000) || '@example.com', 'Shopper ' || n,
+SELECT 'shopper' || (n %% 20000) || '@example.com', 'Shopper ' || n,
        'pending', 'unpaid', 1400, 490, 302, 1890, 'demo',
-       now() - (n % 365) * interval '1 day'
+       now() - (n %% 365) * interval '1 day'
   FROM generate_series(1, %(orders)s) AS n
 """
 
@@ -115,7 +115,11 @@ def run(server: str, work: Path, orders: int) -> None:
 
 
 def publish_figures(work: Path) -> None:
+    import logging
+
     from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto logs every request
 
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()

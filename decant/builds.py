@@ -95,8 +95,7 @@ def last_change_id(conn: psycopg.Connection) -> int:
 def published_change_id(conn: psycopg.Connection) -> int:
     """The last catalog change the live site includes (0 before any successful build)."""
     row = conn.execute(
-        "SELECT last_change_id FROM build_runs WHERE status = 'succeeded'"
-        " ORDER BY id DESC LIMIT 1"
+        "SELECT last_change_id FROM build_runs WHERE status = 'succeeded' ORDER BY id DESC LIMIT 1"
     ).fetchone()
     return int(row["last_change_id"] or 0) if row else 0
 
@@ -124,6 +123,26 @@ def product_timestamps(conn: psycopg.Connection) -> dict[int, datetime]:
         " GROUP BY p.id"
     ).fetchall()
     return {r["id"]: r["changed"] for r in rows}
+
+
+def best_sellers(conn: psycopg.Connection, *, limit: int) -> list[str]:
+    """Slugs of the active products with the most units paid in the last 90 days
+    (the same measure as the API's sort=popular)."""
+    rows = conn.execute(
+        """
+        SELECT p.slug
+          FROM order_items oi
+          JOIN orders o ON o.id = oi.order_id
+          JOIN products p ON p.id = oi.product_id
+         WHERE o.payment_status = 'paid' AND o.created_at > now() - interval '90 days'
+           AND p.is_active
+         GROUP BY p.id
+         ORDER BY sum(oi.quantity) DESC, lower(p.name), p.id
+         LIMIT %s
+        """,
+        (limit,),
+    ).fetchall()
+    return [r["slug"] for r in rows]
 
 
 def _site_build() -> Callable[..., dict[str, Any]]:
@@ -174,9 +193,15 @@ def rollback(settings: Settings) -> str:
     """Point public/current at the build before the live one; returns its name."""
     builds_dir = settings.public_dir.resolve() / "builds"
     live = live_build(settings)
-    done = sorted(
-        p for p in builds_dir.iterdir() if p.is_dir() and p.with_name(p.name + ".json").is_file()
-    ) if builds_dir.is_dir() else []
+    done = (
+        sorted(
+            p
+            for p in builds_dir.iterdir()
+            if p.is_dir() and p.with_name(p.name + ".json").is_file()
+        )
+        if builds_dir.is_dir()
+        else []
+    )
     older = [p for p in done if live is None or p.name < live.name]
     if not older:
         raise Conflict("no earlier build to roll back to")

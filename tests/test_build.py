@@ -36,7 +36,9 @@ def sitemap_paths(root: Path, base: str) -> set[str]:
 
 def tree(root: Path) -> dict[str, bytes]:
     return {
-        p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -75,9 +77,10 @@ def test_every_active_product_has_a_page_with_its_prices_from_the_database(
     assert not (root / "products" / "retired-scent").exists()
     index = json.loads((root / "catalog" / "index.json").read_text())
     assert "retired-scent" not in {p["slug"] for p in index["products"]}
-    assert 'property="og:type" content="product"' in (
-        root / "products/rose-noir/index.html"
-    ).read_text()
+    assert (
+        'property="og:type" content="product"'
+        in (root / "products/rose-noir/index.html").read_text()
+    )
 
 
 def test_sitemap_lists_exactly_the_live_pages(settings, catalog_shop: Shop, build_site):
@@ -89,7 +92,13 @@ def test_sitemap_lists_exactly_the_live_pages(settings, catalog_shop: Shop, buil
             pages.add("/" + page.relative_to(root).as_posix().removesuffix("index.html"))
     listed = sitemap_paths(root, settings.base_url)
     assert listed == pages
-    assert {"/", "/catalog/", "/products/rose-noir/", "/brands/atelier-nord/", "/notes/rose/"} <= listed
+    assert {
+        "/",
+        "/catalog/",
+        "/products/rose-noir/",
+        "/brands/atelier-nord/",
+        "/notes/rose/",
+    } <= listed
     assert "/about/" in listed and "/journal/" in listed
     assert "/products/retired-scent/" not in listed and "/cart/" not in listed
     robots = (root / "robots.txt").read_text()
@@ -138,7 +147,9 @@ def test_one_price_edit_rewrites_its_pages_and_keeps_the_others_inode(
     assert result["pages_written"] <= 15
     assert result["pages_unchanged"] > 30
     out = capsys.readouterr().out
-    assert f"{result['pages_written']} pages written, {result['pages_unchanged']} unchanged in" in out
+    assert (
+        f"{result['pages_written']} pages written, {result['pages_unchanged']} unchanged in" in out
+    )
     run = catalog_shop.conn.execute(
         "SELECT * FROM build_runs WHERE id = %s", (result["run_id"],)
     ).fetchone()
@@ -161,7 +172,10 @@ def random_edits(shop: Shop, rng: random.Random) -> None:
                 (rng.randint(100, 5000), slug),
             )
         elif kind == "name":
-            conn.execute("UPDATE products SET name = %s WHERE slug = %s", (f"Renamed {rng.randint(1, 999)}", slug))
+            conn.execute(
+                "UPDATE products SET name = %s WHERE slug = %s",
+                (f"Renamed {rng.randint(1, 999)}", slug),
+            )
         elif kind == "stock":
             shop.stock(slug, ml=rng.choice([0, 2, 4, 60]))
         elif kind == "active":
@@ -177,7 +191,9 @@ def random_edits(shop: Shop, rng: random.Random) -> None:
                 (f"House note {rng.randint(1, 999)}",),
             )
         else:
-            shop.product(f"new-scent-{rng.randint(1000, 9999)}", heart_notes=["Iris"], brand="Atelier Nord")
+            shop.product(
+                f"new-scent-{rng.randint(1000, 9999)}", heart_notes=["Iris"], brand="Atelier Nord"
+            )
 
 
 def test_incremental_build_after_random_edits_equals_a_full_build_byte_for_byte(
@@ -226,7 +242,9 @@ def test_a_template_error_fails_the_build_naming_product_and_template(
     theme = tmp_path / "theme"
     shutil.copytree(site_build.THEME_DIR, theme)
     product = theme / "templates" / "product.html"
-    product.write_text(product.read_text().replace("{{ product.name }}</h1>", "{{ product.nickname }}</h1>"))
+    product.write_text(
+        product.read_text().replace("{{ product.name }}</h1>", "{{ product.nickname }}</h1>")
+    )
     monkeypatch.setattr(site_build, "THEME_DIR", theme)
     with pytest.raises(site_build.BuildFailed) as failure:
         build_site()

@@ -157,3 +157,14 @@ def test_dashboard_page_and_api_show_the_figures(owner, known_shop):
         "margins",
     }
     assert owner.get("/api/admin/analytics?period=year").status_code == 422
+
+
+def test_a_long_period_counts_customers_the_same_way(conn, known_shop):
+    o = known_shop
+    quarter = dashboard.figures(conn, date(2026, 1, 1), date(2026, 4, 1))  # the one-pass query
+    assert quarter["orders"] == 6
+    assert quarter["revenue_cents"] == total(*(o[k] for k in "FDABGC"))
+    # bob (F, C) and ada (A, B) bought twice; cat and eve once
+    assert (quarter["customers"], quarter["repeat_customers"]) == (4, 2)
+    march_only = dashboard.figures(conn, date(2026, 3, 1), date(2026, 4, 1))  # the per-customer one
+    assert (march_only["customers"], march_only["repeat_customers"]) == (3, 2)

@@ -55,5 +55,7 @@ def test_every_page_kind_of_the_demo_shop_is_valid_html(settings, conn, build_si
         timeout=300,
     )
     messages = json.loads(checked.stderr or '{"messages": []}')["messages"]
-    problems = [f"{m['url'].rsplit(str(root), 1)[-1]}:{m.get('lastLine')}: {m['message']}" for m in messages]
+    problems = [
+        f"{m['url'].rsplit(str(root), 1)[-1]}:{m.get('lastLine')}: {m['message']}" for m in messages
+    ]
     assert problems == []

@@ -3,6 +3,7 @@ gzip and caching, the 404 page, try_files, rate limits, and /api/ reaching the f
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import re
 import shutil
@@ -70,7 +71,9 @@ def nginx_shop(settings, catalog_shop, build_site, tmp_path: Path) -> Iterator[s
         root=settings.public_dir.resolve() / "current",
         app_port=int(app_base.rsplit(":", 1)[1]),
     )
-    check = subprocess.run([NGINX, "-t", "-p", str(conf.parent), "-c", str(conf)], capture_output=True, text=True)
+    check = subprocess.run(
+        [NGINX, "-t", "-p", str(conf.parent), "-c", str(conf)], capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stderr
     process = subprocess.Popen(
         [NGINX, "-p", str(conf.parent), "-c", str(conf), "-g", "daemon off;"],
@@ -85,10 +88,8 @@ def nginx_shop(settings, catalog_shop, build_site, tmp_path: Path) -> Iterator[s
         except OSError:
             assert process.poll() is None, process.stderr.read()
             assert time.monotonic() < deadline, "nginx did not start listening"
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=0.1)
-            except subprocess.TimeoutExpired:
-                pass
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(timeout=30)

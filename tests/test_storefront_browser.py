@@ -40,7 +40,10 @@ def page(browser: Browser) -> Iterator[tuple[Page, list[str]]]:
     context.set_default_timeout(20_000)
     tab = context.new_page()
     problems: list[str] = []
-    tab.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    tab.on(
+        "console",
+        lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
     tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     yield tab, problems
     context.close()

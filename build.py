@@ -33,7 +33,9 @@ import re
 import shutil
 import sys
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,6 +59,24 @@ THEME_DIR = ROOT / "theme"
 CONTENT_DIR = ROOT / "content"
 BUILD_FORMAT = "3"  # bump when this file changes what it writes, to re-render everything
 KEEP_BUILDS = 5
+MAX_PENDING_WRITES = 256
+# Everything product.html reads from a product row (besides sizes, image and related).
+PRODUCT_PAGE_FIELDS = (
+    "slug",
+    "name",
+    "brand",
+    "brand_slug",
+    "concentration",
+    "gender",
+    "description",
+    "top_notes",
+    "heart_notes",
+    "base_notes",
+    "accords",
+    "launch_year",
+    "perfumer",
+    "in_stock",
+)
 CATALOG_PAGE_SIZE = 48
 RELATED_COUNT = 4
 LOW_STOCK_UNITS = 5
@@ -139,10 +159,18 @@ class Page:
 
     rel: str
     template: str
-    context: dict[str, Any]
+    context: dict[str, Any] | None
     subject: str  # named in errors: "product 'rose-noir'"
     lastmod: str | None = None
     sitemap: bool = True
+    key: str | None = None  # known up front when the context is made only if needed
+    make: Callable[[], dict[str, Any]] | None = None
+
+    def template_context(self) -> dict[str, Any]:
+        if self.context is None:
+            assert self.make is not None
+            self.context = self.make()
+        return self.context
 
 
 @dataclass
@@ -254,6 +282,37 @@ class SitePlanner:
         return [{"name": n, "slug": slugify(n)} for n in names]
 
     def product_page(self, p: dict[str, Any]) -> Page:
+        """The page with its key from the few values the template reads; the context
+        itself (JSON-LD and all) is only made when the page has to be rendered."""
+        related = self.related(p)
+        image = self.image(p)
+        inputs = (
+            [p[k] for k in PRODUCT_PAGE_FIELDS],
+            [
+                (
+                    s["size_ml"],
+                    s["price_cents"],
+                    s["available"] > 0,
+                    self.stock_label(p, s["available"]),
+                )
+                for s in p["sizes"]
+            ],
+            image,
+            related,
+        )
+        key = hashlib.blake2b(pickle.dumps(("product.html", inputs), protocol=5), digest_size=16)
+        stamp = self.site.timestamps.get(p["id"], p["updated_at"])
+        return Page(
+            f"products/{p['slug']}/index.html",
+            "product.html",
+            None,
+            f"product {p['slug']!r}",
+            lastmod=iso(max(stamp, p["updated_at"])),
+            key=key.hexdigest(),
+            make=functools.partial(self.product_context, p, related),
+        )
+
+    def product_context(self, p: dict[str, Any], related: list[dict[str, Any]]) -> dict[str, Any]:
         path = f"/products/{p['slug']}/"
         image = self.image(p)
         sizes = [
@@ -262,7 +321,7 @@ class SitePlanner:
                 "label": f"{s['size_ml']} ml",
                 "price_cents": s["price_cents"],
                 "price": self.money(s["price_cents"]),
-                "available": s["available"],
+                "in_stock": s["available"] > 0,
                 "stock": self.stock_label(p, s["available"]),
             }
             for s in p["sizes"]
@@ -290,7 +349,7 @@ class SitePlanner:
                     "price": f"{s['price_cents'] / 100:.2f}",
                     "priceCurrency": self.currency,
                     "availability": "https://schema.org/InStock"
-                    if s["available"] > 0
+                    if s["in_stock"]
                     else "https://schema.org/OutOfStock",
                     "url": self.base + path,
                 }
@@ -343,17 +402,10 @@ class SitePlanner:
                 "image": image,
             },
             "crumbs": crumbs,
-            "related": self.related(p),
+            "related": related,
             "json_ld": [json_script(product_ld), json_script(breadcrumb_ld)],
         }
-        stamp = self.site.timestamps.get(p["id"], p["updated_at"])
-        return Page(
-            f"products/{p['slug']}/index.html",
-            "product.html",
-            context,
-            f"product {p['slug']!r}",
-            lastmod=iso(max(stamp, p["updated_at"])),
-        )
+        return context
 
     def latest(self, slugs: list[str]) -> str | None:
         stamps = [self.lastmods[s] for s in slugs if s in self.lastmods]
@@ -361,7 +413,7 @@ class SitePlanner:
 
     def pages(self) -> list[Page]:
         pages = [self.product_page(p) for p in self.products]
-        self.lastmods = {p.context["product"]["slug"]: p.lastmod for p in pages}
+        self.lastmods = {p.rel.split("/")[1]: p.lastmod for p in pages}
         all_slugs = [p["slug"] for p in self.products]
         pages += self.catalog_pages(all_slugs)
         pages += self.brand_pages()
@@ -612,6 +664,9 @@ class Output:
     unchanged: int = 0
     files: list[str] = field(default_factory=list)
     _dirs: set[Path] = field(default_factory=set)
+    # Writing and gzipping overlap the rendering: zlib and file I/O release the GIL.
+    _pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=3))
+    _pending: deque[Future[None]] = field(default_factory=deque)
 
     def _prev(self, rel: str) -> Path | None:
         if self.prev_dir is None:
@@ -653,11 +708,27 @@ class Output:
             return
         target = self.new_dir / rel
         self._mkdir(target)
-        target.write_bytes(data)
-        if rel.endswith(GZIP_SUFFIXES):
-            self._gzip(target, data)
+        self._pending.append(
+            self._pool.submit(self._store, target, data, rel.endswith(GZIP_SUFFIXES))
+        )
+        while len(self._pending) > MAX_PENDING_WRITES:  # bounded memory
+            self._pending.popleft().result()
         self.written += 1
         self.files.append(rel)
+
+    @classmethod
+    def _store(cls, target: Path, data: bytes, gz: bool) -> None:
+        target.write_bytes(data)
+        if gz:
+            cls._gzip(target, data)
+
+    def finish(self) -> None:
+        """Wait for every write; the first that failed raises here."""
+        try:
+            while self._pending:
+                self._pending.popleft().result()
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
     def adopt(self, path: Path) -> None:
         """A file Pelican wrote: keep the previous copy when the bytes are the same."""
@@ -759,6 +830,7 @@ class Build:
         self.run_pelican()
         self.write_sitemap()
         self.output.write("robots.txt", self.robots().encode())
+        self.output.finish()
         manifest = {"fingerprint": self.fingerprint, "pages": self.manifest}
         self.new_dir.with_name(self.build_id + ".json").write_text(
             json.dumps(manifest, sort_keys=True)
@@ -875,7 +947,7 @@ class Build:
         previous = self.prev_manifest.get("pages", {}) if not self.full else {}
         same_theme = self.prev_manifest.get("fingerprint") == self.fingerprint
         for page in self.pages:
-            key = self.page_key(page)
+            key = page.key or self.page_key(page)
             self.manifest[page.rel] = key
             if same_theme and previous.get(page.rel) == key and self.output.carry(page.rel):
                 continue
@@ -891,10 +963,9 @@ class Build:
         if not page.template:
             return json.dumps(page.context, sort_keys=True, separators=(",", ":")).encode()
         try:
+            context = page.template_context()
             return (
-                generator.get_template(page.template.removesuffix(".html"))
-                .render(page.context)
-                .encode()
+                generator.get_template(page.template.removesuffix(".html")).render(context).encode()
             )
         except Exception as exc:
             raise BuildFailed(
@@ -968,6 +1039,20 @@ def main(
     run_id: int | None = None,
 ) -> dict[str, Any]:
     """Build the site, swap public/current to it, record the run; raise BuildFailed on failure."""
+    if run_id is not None:  # a queued build: run_queued already holds the build lock
+        return _build(settings, full, trigger, requested_by, run_id)
+    with db.connection(db.database_url(settings)) as lock:
+        # One build at a time, shop-wide: a `decant build` waits for the worker's.
+        lock.execute("SELECT pg_advisory_lock(%s)", (builds.BUILD_LOCK,))
+        try:
+            return _build(settings, full, trigger, requested_by, None)
+        finally:
+            lock.execute("SELECT pg_advisory_unlock(%s)", (builds.BUILD_LOCK,))
+
+
+def _build(
+    settings: Settings, full: bool, trigger: str, requested_by: str | None, run_id: int | None
+) -> dict[str, Any]:
     started = time.perf_counter()
     url = db.database_url(settings)
     with db.connection(url) as conn:
@@ -983,6 +1068,8 @@ def main(
         prune(build.builds_dir, KEEP_BUILDS, build.new_dir)
     except Exception as exc:
         if build is not None:
+            with contextlib.suppress(Exception):
+                build.output.finish()  # no write may land after the directory is gone
             shutil.rmtree(build.new_dir, ignore_errors=True)
             build.new_dir.with_name(build_id + ".json").unlink(missing_ok=True)
         message = str(exc) if isinstance(exc, BuildFailed) else f"{type(exc).__name__}: {exc}"

@@ -8,6 +8,8 @@ Run by hand: `.venv/bin/python bench/admin.py [--orders N] [--events N]`.
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -106,12 +108,20 @@ def main() -> int:
     work.chmod(0o755)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        url = embedded.postgres_url(work / "pg")
+        url = embedded.postgres_url(work / "pg", keep_running=False)
     redis_url = embedded.redis_url(work / "redis")
     try:
         return run(args, url, redis_url, work)
     finally:
         embedded.stop_redis(work / "redis")
+        stop_postgres(work / "pg" / "postgres")
+
+
+def stop_postgres(data_dir: Path) -> None:
+    """The bench's own throwaway server: ask its postmaster to shut down."""
+    pid_file = data_dir / "postmaster.pid"
+    if pid_file.is_file():
+        os.kill(int(pid_file.read_text().split()[0]), signal.SIGTERM)
 
 
 def run(args: argparse.Namespace, url: str, redis_url: str, work: Path) -> int:

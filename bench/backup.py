@@ -48,7 +48,7 @@ def main() -> None:
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     work = Path(tempfile.mkdtemp(prefix="decant-bench-backup-"))
-    server = embedded.postgres_url(work / "pg")
+    server = embedded.postgres_url(work / "pg", keep_running=False)
     try:
         run(server, work, args.orders)
     finally:

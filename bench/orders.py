@@ -69,7 +69,9 @@ def fresh_database(server_url: str) -> str:
     return url
 
 
-def measure(url: str, buyers: int, seconds: float, work: Callable[[psycopg.Connection, random.Random], None]) -> float:
+def measure(
+    url: str, buyers: int, seconds: float, work: Callable[[psycopg.Connection, random.Random], None]
+) -> float:
     connections = [db.connect(url) for _ in range(buyers)]
     counts = [0] * buyers
     start_gate = threading.Barrier(buyers + 1)
@@ -97,18 +99,26 @@ def measure(url: str, buyers: int, seconds: float, work: Callable[[psycopg.Conne
     return sum(counts) / elapsed
 
 
-def domain_order(pick: Callable[[random.Random], str]) -> Callable[[psycopg.Connection, random.Random], None]:
+def domain_order(
+    pick: Callable[[random.Random], str],
+) -> Callable[[psycopg.Connection, random.Random], None]:
     def work(conn: psycopg.Connection, rng: random.Random) -> None:
         orders.place(
             conn,
-            Cart(email="bench@example.com", name="Bench", shipping_address=ADDRESS,
-                 items=[CartLine(pick(rng), 2, 1)]),  # type: ignore[arg-type]
+            Cart(
+                email="bench@example.com",
+                name="Bench",
+                shipping_address=ADDRESS,
+                items=[CartLine(pick(rng), 2, 1)],
+            ),  # type: ignore[arg-type]
         )
 
     return work
 
 
-def floor_order(pick: Callable[[random.Random], str]) -> Callable[[psycopg.Connection, random.Random], None]:
+def floor_order(
+    pick: Callable[[random.Random], str],
+) -> Callable[[psycopg.Connection, random.Random], None]:
     def work(conn: psycopg.Connection, rng: random.Random) -> None:
         conn.execute(FLOOR_SQL, {"slug": pick(rng)})
 
@@ -117,7 +127,9 @@ def floor_order(pick: Callable[[random.Random], str]) -> Callable[[psycopg.Conne
 
 def domain_rate(url: str, buyers: int, seconds: float, one_product: bool = False) -> float:
     """Used by bench/api.py to put HTTP figures beside the domain's."""
-    pick = (lambda rng: "bench-0") if one_product else (lambda rng: f"bench-{rng.randrange(PRODUCTS)}")
+    pick = (
+        (lambda rng: "bench-0") if one_product else (lambda rng: f"bench-{rng.randrange(PRODUCTS)}")
+    )
     return measure(url, buyers, seconds, domain_order(pick))
 
 
@@ -125,11 +137,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
-    server = os.environ.get("DATABASE_URL") or embedded.postgres_url(Path(tempfile.mkdtemp(prefix="bench-pg-")))
+    server = os.environ.get("DATABASE_URL") or embedded.postgres_url(
+        Path(tempfile.mkdtemp(prefix="bench-pg-")), keep_running=False
+    )
     url = fresh_database(server)
     spread = lambda rng: f"bench-{rng.randrange(PRODUCTS)}"  # noqa: E731
     single = lambda rng: "bench-0"  # noqa: E731
-    print(f"orders/s, {args.seconds:.0f} s per scenario, {PRODUCTS} products, {os.cpu_count()} cores")
+    print(
+        f"orders/s, {args.seconds:.0f} s per scenario, {PRODUCTS} products, {os.cpu_count()} cores"
+    )
     print(f"{'scenario':<28}{'decant':>10}{'floor':>10}{'ratio':>8}")
     for label, buyers, pick in [
         ("1 buyer, 200 products", 1, spread),

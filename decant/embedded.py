@@ -21,8 +21,10 @@ import redis
 log = logging.getLogger(__name__)
 
 
-def postgres_url(data_dir: Path) -> str:
-    """Start (or find running) the embedded PostgreSQL and return its URL."""
+def postgres_url(data_dir: Path, *, keep_running: bool = True) -> str:
+    """Start (or find running) the embedded PostgreSQL and return its URL.
+
+    keep_running=False stops it when this process exits (tests, benchmarks)."""
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (root, CI); its fallback is fine.
         warnings.simplefilter("ignore")
@@ -31,7 +33,9 @@ def postgres_url(data_dir: Path) -> str:
     data_dir.mkdir(parents=True, exist_ok=True)
     # pgserver logs each pg_ctl call at INFO; the shop's own log should stay readable.
     logging.getLogger("pgserver").setLevel(logging.WARNING)
-    server = pgserver.get_server(data_dir.resolve() / "postgres", cleanup_mode=None)
+    server = pgserver.get_server(
+        data_dir.resolve() / "postgres", cleanup_mode=None if keep_running else "stop"
+    )
     return server.get_uri()
 
 

@@ -39,7 +39,7 @@ def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         return external
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return embedded.postgres_url(tmp_path_factory.mktemp("pg"))
+        return embedded.postgres_url(tmp_path_factory.mktemp("pg"), keep_running=False)
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ from functions import (
     health,
     openapi,
     orders,
+    product_hits,
     products,
     rate_limits,
     request_context,
@@ -67,4 +68,5 @@ def create_app(config: Settings | None = None, *, pool_size: int = 10) -> Flask:
     app.register_blueprint(events.bp)
     app.register_blueprint(openapi.bp)
     admin.register(app)
+    product_hits.install(app)
     return app

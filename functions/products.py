@@ -3,7 +3,9 @@
 Each answer is cached whole under a version the database bumps in the same
 transaction as any stock or catalog change (decant.catalog_versions), so a cached
 answer can never show stock an order already took. One cheap query reads the
-version; on a hit nothing else touches the database.
+version; on a hit nothing else touches the database. Product hits are answered
+before Flask by functions.product_hits (where the freshness proof is); this view
+answers the misses and stores what they computed.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from decant import catalog, catalog_versions
 from decant.catalog import ProductFilters
 from decant.errors import NotFound
+from functions import product_hits
 from functions.envelope import ok
 from functions.request_body import query_args, text
 from functions.response_cache import response_cache
@@ -154,10 +157,14 @@ def product(slug: str) -> Response:
     if not SLUG.match(slug) or len(slug) > 120:
         raise NotFound("no such product")
     with database().connection() as conn:
-        version = catalog_versions.product_version(conn, slug)
+        passed = request.environ.get(product_hits.VERSION_KEY)
+        if passed is not None and passed[0] == slug:
+            version = passed[1]  # read by functions.product_hits, before the product
+        else:
+            version = catalog_versions.product_version(conn, slug)
         if version is None:
             raise NotFound("no such product")
-        key = f"decant:cache:product:{version}"
+        key = product_hits.product_key(version)
         cached = response_cache().get(key)
         if cached is not None:
             return _cached(cached)

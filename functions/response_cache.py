@@ -13,11 +13,11 @@ import threading
 import time
 
 import redis
-from flask import current_app
+from flask import Flask, current_app
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from functions.runtime import runtime
+from functions.runtime import Runtime
 
 log = logging.getLogger("decant.cache")
 PAUSE_AFTER_ERROR_SECONDS = 5.0
@@ -68,12 +68,18 @@ class NoCache:
         return None
 
 
-def response_cache() -> ResponseCache | NoCache:
-    """This app's cache, made on first use from the app's Redis URL."""
-    if not current_app.config.get("DECANT_RESPONSE_CACHE", True):
+def cache_enabled(app: Flask) -> bool:
+    """False when the app was switched to the full read path (DECANT_RESPONSE_CACHE)."""
+    return bool(app.config.get("DECANT_RESPONSE_CACHE", True))
+
+
+def response_cache(app: Flask | None = None) -> ResponseCache | NoCache:
+    """The app's cache (the current app by default), made on first use from its Redis URL."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    if not cache_enabled(app):
         return NoCache()
-    extras = runtime().extras
-    cache = extras.get("response_cache")
+    state: Runtime = app.extensions["decant"]
+    cache = state.extras.get("response_cache")
     if cache is None:
-        cache = extras.setdefault("response_cache", ResponseCache(runtime().servers.redis_url))
+        cache = state.extras.setdefault("response_cache", ResponseCache(state.servers.redis_url))
     return cache

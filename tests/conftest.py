@@ -21,7 +21,14 @@ from decant import db, embedded, migrations
 from decant.config import Settings, load_settings
 from tests.factories import Shop
 
-pytest_plugins = ["tests.plugins.operations", "tests.plugins.payments", "tests.plugins.shopper_api", "tests.plugins.storefront", "tests.plugins.admin"]
+pytest_plugins = [
+    "tests.plugins.browser",
+    "tests.plugins.operations",
+    "tests.plugins.payments",
+    "tests.plugins.shopper_api",
+    "tests.plugins.storefront",
+    "tests.plugins.admin",
+]
 
 TEMPLATE = "decant_template"
 _names = itertools.count()

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.plugins.storefront import free_port, serve_wsgi
+from tests.plugins.storefront import serve_wsgi
+from tests.ports import free_port
 
 NGINX = "/usr/sbin/nginx"
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "nginx"

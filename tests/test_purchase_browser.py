@@ -8,20 +8,11 @@ import re
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from functions import create_app
 from functions.static_site import local_site
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WAIT_MS = 60_000
 
 
@@ -38,57 +29,54 @@ def storefront(shop, settings, live_server):
 
 
 @pytest.mark.browser
-def test_a_shopper_buys_a_sample_and_tracking_shows_it_paid(conn, shop, storefront):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, timeout=WAIT_MS
-        )
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(WAIT_MS)
+def test_a_shopper_buys_a_sample_and_tracking_shows_it_paid(conn, shop, storefront, browser):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(WAIT_MS)
 
-            page.goto(f"{storefront}/catalog/")
-            page.get_by_role("link", name=re.compile("Midnight Fig")).first.click()
-            expect(page.locator("[data-product='midnight-fig']")).to_be_visible()
+        page.goto(f"{storefront}/catalog/")
+        page.get_by_role("link", name=re.compile("Midnight Fig")).first.click()
+        expect(page.locator("[data-product='midnight-fig']")).to_be_visible()
 
-            page.locator("label", has_text="5 ml").first.click()
-            page.locator("[data-add]").click()
-            expect(page.locator("[data-added]")).not_to_be_empty()
+        page.locator("label", has_text="5 ml").first.click()
+        page.locator("[data-add]").click()
+        expect(page.locator("[data-added]")).not_to_be_empty()
 
-            page.goto(f"{storefront}/cart/")
-            expect(page.locator("[data-cart-lines]")).to_contain_text("Midnight Fig")
-            page.locator("[data-cart-actions] a").click()
+        page.goto(f"{storefront}/cart/")
+        expect(page.locator("[data-cart-lines]")).to_contain_text("Midnight Fig")
+        page.locator("[data-cart-actions] a").click()
 
-            page.wait_for_url(re.compile(r"/checkout/$"))
-            page.fill("#c-email", "grace@example.com")
-            page.fill("#c-name", "Grace Hopper")
-            page.fill("#c-line1", "Harbour Road 7")
-            page.fill("#c-postal", "20095")
-            page.fill("#c-city", "Hamburg")
-            page.select_option("#c-country", "DE")
-            page.locator("[data-place]").click()
+        page.wait_for_url(re.compile(r"/checkout/$"))
+        page.fill("#c-email", "grace@example.com")
+        page.fill("#c-name", "Grace Hopper")
+        page.fill("#c-line1", "Harbour Road 7")
+        page.fill("#c-postal", "20095")
+        page.fill("#c-city", "Hamburg")
+        page.select_option("#c-country", "DE")
+        page.locator("[data-place]").click()
 
-            expect(page.locator("[data-demo-note]")).to_be_visible()
-            expect(page.locator("[data-order-total]")).to_contain_text("PS")
-            page.locator("[data-pay]").click()
+        expect(page.locator("[data-demo-note]")).to_be_visible()
+        expect(page.locator("[data-order-total]")).to_contain_text("PS")
+        page.locator("[data-pay]").click()
 
-            page.wait_for_url(re.compile(r"/checkout/confirmation/"))
-            expect(page.locator("[data-confirmation-status]")).to_contain_text("paid")
+        page.wait_for_url(re.compile(r"/checkout/confirmation/"))
+        expect(page.locator("[data-confirmation-status]")).to_contain_text("paid")
 
-            order = conn.execute(
-                "SELECT order_number, status::text AS status, payment_provider FROM orders"
-            ).fetchone()
-            assert order["status"] == "paid" and order["payment_provider"] == "demo"
+        order = conn.execute(
+            "SELECT order_number, status::text AS status, payment_provider FROM orders"
+        ).fetchone()
+        assert order["status"] == "paid" and order["payment_provider"] == "demo"
 
-            page.goto(f"{storefront}/track/")
-            page.fill("#t-email", "GRACE@example.com")
-            page.fill("#t-number", order["order_number"])
-            page.get_by_role("button", name="Show my order").click()
-            result = page.locator("[data-track-result]")
-            expect(result).to_contain_text(order["order_number"])
-            expect(result).to_contain_text("paid")
-        finally:
-            browser.close()
+        page.goto(f"{storefront}/track/")
+        page.fill("#t-email", "GRACE@example.com")
+        page.fill("#t-number", order["order_number"])
+        page.get_by_role("button", name="Show my order").click()
+        result = page.locator("[data-track-result]")
+        expect(result).to_contain_text(order["order_number"])
+        expect(result).to_contain_text("paid")
+    finally:
+        context.close()
 
     assert shop.remaining_ml("midnight-fig") == Decimal(45)
     assert shop.count("email_outbox") == 1

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.plugins.operations import free_port, wait_for_port
+from tests.plugins.operations import wait_for_port
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from moto.server import ThreadedMotoServer
 
+from tests.ports import free_port
+
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
@@ -80,14 +82,6 @@ def unused_port() -> int:
 
 NGINX = "/usr/sbin/nginx"
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_port(port: int, *, timeout: float = 30.0) -> None:

@@ -4,7 +4,6 @@ site served with the functions on a real threaded WSGI server on a free port."""
 from __future__ import annotations
 
 import importlib
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,12 +14,7 @@ from werkzeug.serving import make_server
 
 from decant.config import Settings
 from tests.factories import Shop
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.ports import free_port
 
 
 def small_catalog(shop: Shop) -> list[str]:

@@ -11,11 +11,14 @@ from decant.config import Settings
 
 def run_due(conn: psycopg.Connection, settings: Settings) -> dict[str, int]:
     expired = orders.expire_unpaid(conn, older_than_minutes=settings.order_expiry_minutes)
-    intents = payments.cancel_expired_intents(conn, payments.provider_for(settings))
+    provider = payments.provider_for(settings)
+    intents = payments.cancel_expired_intents(conn, provider)
+    refunds = payments.refund_unfillable_payments(conn, provider)
     mails = outbox.send_due(conn, settings)
     return {
         "orders expired": len(expired),
         "payment intents cancelled": intents,
+        "late payments refunded": refunds,
         "e-mails sent": mails,
         "builds run": builds.run_queued(conn, settings),
     }

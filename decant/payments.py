@@ -297,6 +297,44 @@ def cancel_expired_intents(
     return cancelled
 
 
+def refund_unfillable_payments(
+    conn: psycopg.Connection, provider: PaymentProvider, *, limit: int = 50
+) -> int:
+    """Give the money back for payments that arrived after their order was cancelled
+    and its stock sold to someone else (webhook outcome 'paid_but_stock_gone').
+
+    Runs in the worker, outside any transaction. The refund's idempotency key comes
+    from the webhook event, so a crash between refunding and recording refunds once.
+    """
+    _outside_transaction(conn)
+    due = conn.execute(
+        "SELECT w.id, w.event_id, o.order_number, o.payment_intent_id, o.total_cents"
+        " FROM webhook_events w JOIN orders o ON o.id = w.order_id"
+        " WHERE w.outcome = 'paid_but_stock_gone' AND o.payment_intent_id IS NOT NULL"
+        " ORDER BY w.id LIMIT %s",
+        (limit,),
+    ).fetchall()
+    refunded = 0
+    for row in due:
+        try:
+            provider.refund(
+                row["payment_intent_id"],
+                row["total_cents"],
+                idempotency_key=f"decant-unfillable:{row['event_id']}",
+            )
+        except Exception:
+            log.warning(
+                "could not refund the late payment of order %s; will retry", row["order_number"]
+            )
+            continue
+        conn.execute(
+            "UPDATE webhook_events SET outcome = 'refunded_unfillable' WHERE id = %s", (row["id"],)
+        )
+        log.info("refunded the late payment of order %s: its stock was gone", row["order_number"])
+        refunded += 1
+    return refunded
+
+
 def refund_order(
     conn: psycopg.Connection,
     provider: PaymentProvider,

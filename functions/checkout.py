@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from decant import payments
 from decant.errors import NotFound
 from functions.envelope import ok
+from functions.rate_limits import CHECKOUT, limiter
 from functions.request_body import Text, json_body
 from functions.runtime import database, runtime
 
@@ -51,6 +52,7 @@ class DemoConfirmOut(BaseModel):
 
 
 @bp.post("")
+@limiter.limit(CHECKOUT)
 def start() -> Response:
     body = json_body(CheckoutIn)
     with database().connection() as conn:
@@ -59,6 +61,7 @@ def start() -> Response:
 
 
 @bp.post("/demo-confirm")
+@limiter.limit(CHECKOUT)
 def demo_confirm() -> Response:
     """Only exists while the demo provider is active; a Stripe shop answers 404."""
     if not isinstance(provider(), payments.DemoProvider):

@@ -46,6 +46,19 @@ def ok(data: Any, *, status: int = 200, meta: dict[str, Any] | None = None) -> R
     return response
 
 
+def paged(rows: list[Any], *, total: int, page: int, per_page: int) -> Response:
+    """A list answer with the contract's pagination meta."""
+    return ok(
+        rows,
+        meta={
+            "total": total,
+            "page": page,
+            "per_page": per_page,
+            "hasMore": page * per_page < total,
+        },
+    )
+
+
 def fail(code: str, message: str, details: Any = None, *, status: int | None = None) -> Response:
     response = jsonify(
         {"success": False, "error": {"code": code, "message": message, "details": details}}

@@ -21,6 +21,8 @@ ORDERS = "30/minute"
 TRACKING_PER_CLIENT = "10/minute"
 TRACKING_PER_ORDER = "5/minute"
 EVENTS = "120/minute"
+# Checkout calls the payment provider; a client has no reason to start many a minute.
+CHECKOUT = "20/minute"
 
 limiter = Limiter(
     key_func=client_address,

@@ -109,3 +109,18 @@ def test_demo_confirm_with_the_wrong_email_changes_nothing(conn, order, demo_app
     )
     assert response.status_code == 404
     assert orders.get_order(conn, order["id"])["status"] == "pending"
+
+
+def test_checkout_is_rate_limited_per_client(order, stripe_app, fake_stripe):
+    client = stripe_app.test_client()
+    me = {"X-Forwarded-For": "203.0.113.7"}
+    for _ in range(20):
+        client.post("/api/checkout", json={"order_number": "", "email": ""}, headers=me)
+    limited = client.post(
+        "/api/checkout",
+        json={"order_number": order["order_number"], "email": order["email"]},
+        headers=me,
+    )
+    assert limited.status_code == 429
+    assert limited.get_json()["error"]["code"] == "rate_limited"
+    assert fake_stripe.posts("/v1/payment_intents") == []

@@ -220,6 +220,26 @@ def test_late_payment_on_an_expired_order_is_honoured(
     assert shop.remaining_ml("rose-noir") == Decimal(10)
 
 
+def test_late_payment_whose_stock_was_sold_is_refunded_once_by_the_worker(
+    conn, shop, placed, stripe_settings, stripe_provider, fake_stripe
+):
+    order = checked_out(conn, stripe_provider, placed)
+    conn.execute(
+        "UPDATE orders SET created_at = now() - interval '31 minutes' WHERE id = %s",
+        (order["id"],),
+    )
+    jobs.run_due(conn, stripe_settings)
+    shop.order(("rose-noir", 5, 4), email="someone-else@example.com")  # the bottle is now empty
+    late = stripe_event("payment_intent.succeeded", order)
+    assert apply_payment_event(conn, late) == "paid_but_stock_gone"
+    assert orders.get_order(conn, order["id"])["status"] == "cancelled"
+
+    assert jobs.run_due(conn, stripe_settings)["late payments refunded"] == 1
+    assert jobs.run_due(conn, stripe_settings)["late payments refunded"] == 0
+    assert [r["amount"] for r in fake_stripe.refunds] == [order["total_cents"]]
+    assert shop.remaining_ml("rose-noir") == Decimal(0)
+
+
 OWNER = {"id": None, "email": "owner@example.com", "role": "owner", "ip": "203.0.113.9"}
 
 

@@ -15,7 +15,7 @@ from functions.admin import guard
 from functions.admin.blueprints import api
 from functions.admin.guard import owner_only
 from functions.admin.pages import payment_provider
-from functions.envelope import ok
+from functions.envelope import ok, paged
 from functions.request_body import json_body, query_args
 
 
@@ -42,15 +42,7 @@ def products() -> Response:
             page=query.page,
             per_page=query.per_page,
         )
-    return ok(
-        rows,
-        meta={
-            "total": total,
-            "page": query.page,
-            "per_page": query.per_page,
-            "hasMore": query.page * query.per_page < total,
-        },
-    )
+    return paged(rows, total=total, page=query.page, per_page=query.per_page)
 
 
 class Body(BaseModel):
@@ -100,15 +92,7 @@ def orders() -> Response:
     )
     with guard.connection() as conn:
         rows, total = admin_orders.list_orders(conn, filters)
-    return ok(
-        rows,
-        meta={
-            "total": total,
-            "page": query.page,
-            "per_page": query.per_page,
-            "hasMore": query.page * query.per_page < total,
-        },
-    )
+    return paged(rows, total=total, page=query.page, per_page=query.per_page)
 
 
 class OrderChange(BaseModel):

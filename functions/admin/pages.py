@@ -17,6 +17,7 @@ from decant import (
     catalog_csv,
     image_uploads,
     inventory,
+    media_store,
     publishing,
     stock_admin,
     stock_report,
@@ -211,6 +212,7 @@ def product_image(product_id: int) -> Any:
     if upload is None:
         raise ValidationError("choose a file", {"image": "required"})
     name = image_uploads.store(upload.read(image_uploads.MAX_BYTES + 1), settings().media_dir)
+    media_store.keep(settings(), name)
     with guard.connection() as conn:
         current = catalog_admin.get(conn, product_id)
         catalog_admin.set_images(conn, guard.actor(), product_id, [*current["images"], name])

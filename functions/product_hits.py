@@ -74,6 +74,7 @@ class ProductHits:
     def __init__(self, app: Flask, inner: WSGIApp) -> None:
         self.app = app
         self.inner = inner
+        self.trusted = app.extensions["decant"].settings.trusted_networks
         self.requests = REQUESTS.labels(ROUTE, "GET", "200")
         self.latency = LATENCY.labels(ROUTE, "GET")
 
@@ -103,7 +104,7 @@ class ProductHits:
     def _hit(self, slug: str, environ: dict[str, Any]) -> bytes | None:
         state = self.app.extensions["decant"]
         with state.pool.connection() as conn:
-            version = catalog_versions.product_version(conn, slug)
+            version = catalog_versions.product_version_prepared(conn, slug)
         if version is None:
             return None  # Flask answers the 404
         body = response_cache(self.app).get(product_key(version))
@@ -132,9 +133,7 @@ class ProductHits:
         )
         elapsed = time.perf_counter() - started
         client = resolve(
-            environ.get("REMOTE_ADDR"),
-            environ.get("HTTP_X_FORWARDED_FOR"),
-            self.app.extensions["decant"].settings.trusted_networks,
+            environ.get("REMOTE_ADDR"), environ.get("HTTP_X_FORWARDED_FOR"), self.trusted
         )
         access_log.info(
             "request",

@@ -3,9 +3,13 @@ cache that never shows stock an order already took."""
 
 from __future__ import annotations
 
+import threading
+
+from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.factories import Shop
+from decant import db, orders
+from tests.factories import Shop, cart
 from tests.plugins.shopper_api import order_body
 
 
@@ -97,6 +101,9 @@ def test_cached_product_never_shows_stock_an_order_took(
     placed = api_client.post("/api/orders", json=order_body(("rose-noir", 5, 1)))
     assert placed.status_code == 201
     assert sizes(api_client, "rose-noir")[5]["available"] == 1
+    again = api_client.get("/api/products/rose-noir")
+    assert again.headers["X-Cache"] == "hit"
+    assert again.get_json()["data"]["sizes"][0]["available"] == 1
 
     api_client.post("/api/orders", json=order_body(("rose-noir", 5, 1)))
     after = sizes(api_client, "rose-noir")[5]
@@ -162,3 +169,99 @@ def test_products_are_served_from_the_database_when_the_cache_is_empty(
     answer = api_client.get("/api/products/rose-noir")
     assert answer.headers["X-Cache"] == "miss"
     assert answer.get_json()["data"]["sizes"][0]["available"] == 2
+
+
+def test_a_cache_hit_is_the_same_answer_as_the_full_path_gave(
+    api_client: FlaskClient, shop: Shop
+) -> None:
+    shop.product("rose-noir", ml=10, sizes={5: 1400})
+    miss = api_client.get("/api/products/rose-noir", headers={"X-Request-ID": "first-1"})
+    hit = api_client.get("/api/products/rose-noir", headers={"X-Request-ID": "second-2"})
+    assert (miss.headers["X-Cache"], hit.headers["X-Cache"]) == ("miss", "hit")
+    assert hit.get_data() == miss.get_data()
+    assert hit.get_json()["success"] is True
+    for header in ("Content-Type", "Content-Length", "Cache-Control"):
+        assert hit.headers[header] == miss.headers[header], header
+    assert hit.headers["X-Request-ID"] == "second-2"
+    fresh = api_client.get("/api/products/rose-noir", headers={"X-Request-ID": "bad id!"})
+    assert fresh.headers["X-Cache"] == "hit"
+    assert len(fresh.headers["X-Request-ID"]) == 32
+
+
+def test_stock_changed_outside_the_api_shows_on_the_next_read(
+    api_client: FlaskClient, shop: Shop
+) -> None:
+    shop.product("rose-noir", ml=10, sizes={5: 1400})
+    assert sizes(api_client, "rose-noir")[5]["available"] == 2
+    assert api_client.get("/api/products/rose-noir").headers["X-Cache"] == "hit"
+    shop.conn.execute(
+        "INSERT INTO inventory_adjustments (product_id, delta_ml, reason)"
+        " SELECT id, 5, 'spill' FROM products WHERE slug = 'rose-noir'"
+    )
+    assert sizes(api_client, "rose-noir")[5]["available"] == 1
+    shop.conn.execute("UPDATE products SET is_active = false WHERE slug = 'rose-noir'")
+    assert api_client.get("/api/products/rose-noir").status_code == 404
+
+
+def test_reads_racing_orders_never_show_stock_an_order_already_took(
+    api_client: FlaskClient, shop: Shop, database_url: str
+) -> None:
+    """Each read must show at most the stock left by the orders committed before it began."""
+    shop.product("rose-noir", ml=60, sizes={2: 600})
+    committed = 0
+    finished = threading.Event()
+    failure: list[BaseException] = []
+
+    def buy() -> None:
+        nonlocal committed
+        try:
+            with db.connect(database_url) as conn:
+                for _ in range(25):
+                    orders.place(conn, cart(("rose-noir", 2, 1)))
+                    committed += 1  # after the commit: place() returns once it is durable
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            failure.append(exc)
+        finally:
+            finished.set()
+
+    buyer = threading.Thread(target=buy)
+    buyer.start()
+    reads = 0
+    while not finished.is_set() or reads == 0:
+        before = committed
+        shown = sizes(api_client, "rose-noir")[2]["available"]
+        assert shown <= 30 - before, (shown, before)
+        reads += 1
+    buyer.join(timeout=60)
+    assert not failure, failure
+    assert sizes(api_client, "rose-noir")[2]["available"] == 5
+    last = api_client.get("/api/products/rose-noir")
+    assert last.headers["X-Cache"] == "hit"
+    assert last.get_json()["data"]["sizes"][0]["available"] == 5
+
+
+def test_the_prepared_version_read_agrees_with_the_plain_one(shop: Shop) -> None:
+    from decant.catalog_versions import product_version, product_version_prepared
+
+    shop.product("rose-noir", ml=20)
+    assert product_version_prepared(shop.conn, "rose-noir") == product_version(
+        shop.conn, "rose-noir"
+    )
+    before = product_version_prepared(shop.conn, "rose-noir")
+    shop.conn.execute("UPDATE inventory SET used_volume = used_volume + 1")
+    shop.conn.execute("DEALLOCATE ALL")  # the statement is prepared again when lost
+    after = product_version_prepared(shop.conn, "rose-noir")
+    assert after != before
+    assert after == product_version(shop.conn, "rose-noir")
+    assert product_version_prepared(shop.conn, "no-such-scent") is None
+
+
+def test_the_uncached_switch_sends_every_read_down_the_full_path(
+    api_app: Flask, shop: Shop
+) -> None:
+    shop.product("rose-noir", ml=10, sizes={5: 1400})
+    api_app.config["DECANT_RESPONSE_CACHE"] = False
+    client = api_app.test_client()
+    answers = [client.get("/api/products/rose-noir") for _ in range(2)]
+    assert [a.headers["X-Cache"] for a in answers] == ["miss", "miss"]
+    assert answers[1].get_json()["data"]["sizes"][0]["available"] == 2

@@ -23,6 +23,7 @@ from decant.catalog import ml, units_available
 from decant.errors import Conflict, InvalidTransition, NotFound, OutOfStock, ValidationError
 
 MAX_LINES = 50
+PRICE_RACE_ATTEMPTS = 3
 MAX_QUANTITY = 100
 
 # The same machine as sql/0003_orders.sql's order_transitions, so the domain can
@@ -81,35 +82,46 @@ class Cart:
 def place(
     conn: psycopg.Connection, cart: Cart, *, idempotency_key: str | None = None
 ) -> dict[str, Any]:
-    """Create the order and reserve its stock in one transaction, or change nothing."""
+    """Create the order and reserve its stock, or change nothing.
+
+    Two statements: a read of prices and stock, then one statement that inserts the
+    order and its items (and counts the discount code's use) only if every price it
+    was given is still the database's price. A single statement is atomic on its own,
+    so no transaction is held open across a round trip, and the locks on a bottle are
+    held only while that statement runs. If an admin changed a price in between, the
+    write inserts nothing and the cart is priced again.
+    """
     lines = _merged_lines(cart)
     fingerprint = cart.fingerprint() if idempotency_key else None
-    try:
-        with conn.transaction():
-            if idempotency_key:
+    if idempotency_key:
+        existing = _by_idempotency_key(conn, idempotency_key, fingerprint)
+        if existing is not None:
+            return existing
+    for _attempt in range(PRICE_RACE_ATTEMPTS):
+        try:
+            order = _insert_order(conn, cart, lines, idempotency_key, fingerprint)
+        except _StockTaken as taken:
+            ids = [offer["product_id"] for _, offer in taken.chosen]
+            remaining = {
+                row["product_id"]: row["remaining_volume"]
+                for row in conn.execute(
+                    "SELECT product_id, remaining_volume FROM inventory WHERE product_id = ANY(%s)",
+                    (ids,),
+                )
+            }
+            raise OutOfStock(
+                "not enough stock for some items", _short_lines(taken.chosen, remaining)
+            ) from None
+        except pg_errors.UniqueViolation as exc:
+            if idempotency_key and exc.diag.constraint_name == "orders_idempotency_key_unique":
+                # A concurrent request with the same key won the race; answer as it did.
                 existing = _by_idempotency_key(conn, idempotency_key, fingerprint)
                 if existing is not None:
                     return existing
-            return _insert_order(conn, cart, lines, idempotency_key, fingerprint)
-    except _StockTaken as taken:
-        ids = [offer["product_id"] for _, offer in taken.chosen]
-        remaining = {
-            row["product_id"]: row["remaining_volume"]
-            for row in conn.execute(
-                "SELECT product_id, remaining_volume FROM inventory WHERE product_id = ANY(%s)",
-                (ids,),
-            )
-        }
-        raise OutOfStock(
-            "not enough stock for some items", _short_lines(taken.chosen, remaining)
-        ) from None
-    except pg_errors.UniqueViolation as exc:
-        if idempotency_key and exc.diag.constraint_name == "orders_idempotency_key_unique":
-            # A concurrent request with the same key won the race; answer as it did.
-            existing = _by_idempotency_key(conn, idempotency_key, fingerprint)
-            if existing is not None:
-                return existing
-        raise
+            raise
+        if order is not None:
+            return order
+    raise Conflict("prices changed while the order was placed; please try again")
 
 
 def _merged_lines(cart: Cart) -> list[CartLine]:
@@ -156,31 +168,59 @@ ORDER_COLUMNS = """
        created_at, updated_at, paid_at, shipped_at, delivered_at, cancelled_at, refunded_at
 """
 
-# The order and its items in one round trip; the items' trigger takes the stock and the
-# CHECK on inventory refuses it when it is not there. Items go in product-id order, so
-# the trigger locks inventory rows in that order and two carts naming the same products
-# in another order queue up instead of deadlocking.
+# The order, its items and the discount code's use in one statement, written only
+# when every line's price is still the database's. The items' trigger takes the stock
+# and the CHECK on inventory refuses it when it is not there. Items go in product-id
+# order, so the trigger locks inventory rows in that order and two carts naming the
+# same products in another order queue up instead of deadlocking.
 INSERT_ORDER = f"""
-WITH new_order AS (
+WITH line AS (
+    SELECT *
+      FROM unnest(%(product_ids)s::bigint[], %(names)s::text[], %(brands)s::text[],
+                  %(sizes)s::numeric[], %(quantities)s::integer[], %(prices)s::integer[],
+                  %(costs)s::numeric[])
+           WITH ORDINALITY AS item(product_id, name, brand, size_ml, quantity, price, cost, position)
+), priced AS (
+    SELECT count(*) = %(line_count)s AS still
+      FROM line
+      JOIN products p ON p.id = line.product_id AND p.is_active
+      JOIN product_sizes ps ON ps.product_id = line.product_id AND ps.size_ml = line.size_ml
+                           AND ps.is_active AND ps.price_cents = line.price
+), code_use AS (
+    UPDATE discount_codes SET used_count = used_count + 1
+     WHERE id = %(code_id)s AND (SELECT still FROM priced)
+    RETURNING id
+), new_order AS (
     INSERT INTO orders (email, customer_name, shipping_address, shipping_country, subtotal_cents,
                         shipping_cents, tax_cents, discount_cents, total_cents, currency,
                         discount_code, payment_provider, idempotency_key, request_hash)
-    VALUES (%(email)s, %(name)s, %(address)s, %(country)s, %(subtotal_cents)s, %(shipping_cents)s,
-            %(tax_cents)s, %(discount_cents)s, %(total_cents)s, %(currency)s, %(discount_code)s,
-            %(provider)s, %(key)s, %(hash)s)
+    SELECT %(email)s, %(name)s, %(address)s, %(country)s, %(subtotal_cents)s, %(shipping_cents)s,
+           %(tax_cents)s, %(discount_cents)s, %(total_cents)s, %(currency)s, %(discount_code)s,
+           %(provider)s, %(key)s, %(hash)s
+     WHERE (SELECT still FROM priced)
     RETURNING {ORDER_COLUMNS}
 ), new_items AS (
     INSERT INTO order_items (order_id, product_id, product_name, brand, size_ml, quantity,
                              unit_price_cents, cost_per_ml_cents)
-    SELECT new_order.id, item.*
-      FROM new_order,
-           unnest(%(product_ids)s::bigint[], %(names)s::text[], %(brands)s::text[],
-                  %(sizes)s::numeric[], %(quantities)s::integer[], %(prices)s::integer[],
-                  %(costs)s::numeric[]) AS item
+    SELECT new_order.id, line.product_id, line.name, line.brand, line.size_ml, line.quantity,
+           line.price, line.cost
+      FROM new_order, line
+     ORDER BY line.position
     RETURNING 1
 )
-SELECT new_order.*, (SELECT count(*) FROM new_items) AS item_count FROM new_order
+SELECT new_order.*, (SELECT count(*) FROM new_items) AS item_count,
+       (SELECT count(*) FROM code_use) AS codes_used
+  FROM new_order
 """
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A cart priced from the database: its lines with their offers, the code, totals."""
+
+    chosen: list[tuple[CartLine, dict[str, Any]]]
+    code: dict[str, Any] | None
+    totals: pricing.Totals
 
 
 def _insert_order(
@@ -189,7 +229,13 @@ def _insert_order(
     lines: list[CartLine],
     idempotency_key: str | None,
     fingerprint: str | None,
-) -> dict[str, Any]:
+) -> dict[str, Any] | None:
+    """The order as written, or None when a price changed since it was read."""
+    return write_order(conn, cart, quote(conn, cart, lines), idempotency_key, fingerprint)
+
+
+def quote(conn: psycopg.Connection, cart: Cart, lines: list[CartLine]) -> Quote:
+    """Price a (merged) cart from the database; refuses unknown items and short stock."""
     rows = conn.execute(OFFERS_SQL, (sorted({line.slug for line in lines}),)).fetchall()
     offers = {(row["slug"], Decimal(row["size_ml"]).normalize()): row for row in rows}
     faults = {}
@@ -214,18 +260,25 @@ def _insert_order(
     code = None
     if cart.discount_code:
         code = conn.execute(
-            "SELECT * FROM discount_codes WHERE code = upper(%s) FOR UPDATE",
+            "SELECT * FROM discount_codes WHERE code = upper(%s)",
             (cart.discount_code.strip(),),
         ).fetchone()
         if code is None:
             raise ValidationError(
                 "discount code is not valid", {"discount_code": "this code is not valid"}
             )
-    totals = pricing.order_totals(subtotal, cart.country, code, rows[0]["now"])
-    if code is not None:
-        conn.execute(
-            "UPDATE discount_codes SET used_count = used_count + 1 WHERE id = %s", (code["id"],)
-        )
+    return Quote(chosen, code, pricing.order_totals(subtotal, cart.country, code, rows[0]["now"]))
+
+
+def write_order(
+    conn: psycopg.Connection,
+    cart: Cart,
+    priced: Quote,
+    idempotency_key: str | None = None,
+    fingerprint: str | None = None,
+) -> dict[str, Any] | None:
+    """Write a quoted order in one statement; None when a price moved since the quote."""
+    chosen, code, totals = priced.chosen, priced.code, priced.totals
     try:
         order = conn.execute(
             INSERT_ORDER,
@@ -236,6 +289,8 @@ def _insert_order(
                 "country": cart.country,
                 "currency": cart.currency,
                 "discount_code": code["code"] if code else None,
+                "code_id": code["id"] if code else None,
+                "line_count": len(chosen),
                 "provider": cart.payment_provider,
                 "key": idempotency_key,
                 "hash": fingerprint,
@@ -250,10 +305,17 @@ def _insert_order(
             },
         ).fetchone()
     except pg_errors.CheckViolation as exc:
+        if exc.diag.constraint_name == "discount_codes_within_limit":
+            raise ValidationError(
+                "discount code is used up", {"discount_code": "this code has been used up"}
+            ) from None
         if exc.diag.constraint_name != "inventory_never_negative":
             raise
         raise _StockTaken(chosen) from None
+    if order is None:
+        return None
     order.pop("item_count")
+    order.pop("codes_used")
     order["items"] = [
         {
             "product_id": offer["product_id"],
@@ -271,8 +333,8 @@ def _insert_order(
 
 
 class _StockTaken(Exception):
-    """Another order took the stock between our read and our insert; the transaction
-    is aborted, so the short lines are worked out after it has rolled back."""
+    """The stock was not there when the write ran (another order took it since our
+    read); the statement failed whole, and the short lines are read afresh."""
 
     def __init__(self, chosen: list[tuple[CartLine, dict[str, Any]]]) -> None:
         self.chosen = chosen

@@ -298,6 +298,28 @@ def test_same_idempotency_key_and_cart_returns_the_first_order(shop, conn):
     assert shop.count("orders") == 1
 
 
+def test_a_price_changed_between_quote_and_write_writes_nothing_and_is_priced_again(shop, conn):
+    shop.product("rose-noir", ml=100, sizes={5: 1400})
+    cart_in = cart(("rose-noir", 5, 1))
+    stale = orders.quote(conn, cart_in, cart_in.items)
+    conn.execute("UPDATE product_sizes SET price_cents = 1600")
+    assert orders.write_order(conn, cart_in, stale) is None
+    assert shop.count("orders") == 0 and shop.remaining_ml("rose-noir") == 100
+    assert orders.place(conn, cart_in)["subtotal_cents"] == 1600
+
+
+def test_the_last_use_of_a_code_goes_to_one_order_even_when_both_were_quoted(shop, conn):
+    shop.product("rose-noir", ml=100, sizes={5: 1400})
+    shop.discount("LAST", value=10, max_uses=1)
+    first, second = (cart(("rose-noir", 5, 1), discount_code="LAST") for _ in range(2))
+    quotes = [orders.quote(conn, c, c.items) for c in (first, second)]
+    assert orders.write_order(conn, first, quotes[0])["discount_cents"] == 140
+    with pytest.raises(ValidationError) as raised:
+        orders.write_order(conn, second, quotes[1])
+    assert "discount_code" in raised.value.details
+    assert shop.count("orders") == 1 and shop.remaining_ml("rose-noir") == 95
+
+
 def test_item_snapshots_price_and_cost_per_ml_at_sale(shop, conn):
     shop.product("rose-noir", ml=100, cost_cents=12_000, sizes={5: 1400})
     order = shop.order(("rose-noir", 5, 1))

@@ -19,6 +19,7 @@ from typing import Any
 
 import psycopg
 
+from decant import catalog
 from decant.config import Settings
 from decant.errors import Conflict
 
@@ -123,6 +124,40 @@ def product_timestamps(conn: psycopg.Connection) -> dict[int, datetime]:
         " GROUP BY p.id"
     ).fetchall()
     return {r["id"]: r["changed"] for r in rows}
+
+
+FINGERPRINT_SQL = """
+SELECT p.id,
+       concat_ws('/', p.xmin, p.updated_at, i.xmin, s.rows) AS fingerprint,
+       greatest(p.updated_at, s.changed) AS changed
+  FROM products p
+  JOIN inventory i ON i.product_id = p.id
+  LEFT JOIN (SELECT product_id, max(updated_at) AS changed,
+                    string_agg(concat_ws(':', id, xmin, updated_at), ',' ORDER BY id) AS rows
+               FROM product_sizes GROUP BY product_id) s ON s.product_id = p.id
+ WHERE p.is_active
+"""
+
+
+def catalog_fingerprints(conn: psycopg.Connection) -> dict[int, tuple[str, datetime]]:
+    """Per active product: a fingerprint of every row its catalog entry is read from
+    (product, inventory, sizes: each row version's xmin and updated_at), and when its
+    page data last changed. An incremental build re-reads only the products whose
+    fingerprint moved since the previous build; row versions say so whatever wrote
+    them, with no reliance on change-log ids committing in order."""
+    rows = conn.execute(FINGERPRINT_SQL).fetchall()
+    return {r["id"]: (r["fingerprint"], r["changed"]) for r in rows}
+
+
+def products_by_id(conn: psycopg.Connection, ids: list[int]) -> list[dict[str, Any]]:
+    """The same rows catalog.list_products gives, for just these active products."""
+    if not ids:
+        return []
+    sql = catalog.LIST_SQL.format(
+        popular_join="", where="p.is_active AND p.id = ANY(%(ids)s)", order="p.id"
+    )
+    rows = conn.execute(sql, {"ids": ids, "limit": len(ids), "offset": 0}).fetchall()
+    return [catalog._with_stock(row) for row in rows]  # noqa: SLF001 - the one row shape
 
 
 def best_sellers(conn: psycopg.Connection, *, limit: int) -> list[str]:

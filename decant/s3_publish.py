@@ -28,6 +28,7 @@ from decant.errors import NotFound
 
 # app.3f2a1c.css, logo-9f8e7d6c.svg: the name changes when the bytes do.
 FINGERPRINTED = re.compile(r"[.-][0-9a-f]{6,64}\.[A-Za-z0-9]+$")
+FLAT_PRODUCT_PAGE = re.compile(r"^products/([^/]+)\.html(\.gz)?$")
 IMMUTABLE = "public, max-age=31536000, immutable"
 HTML = "public, max-age=60, must-revalidate"
 OTHER = "public, max-age=3600"
@@ -79,7 +80,11 @@ def sync(settings: Settings, *, client: object | None = None) -> PublishReport:
     bucket = settings.s3_bucket
     report = PublishReport(bucket=bucket)
 
-    local = {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
+    local = {
+        object_key(p.relative_to(root).as_posix()): p
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
     report.files = len(local)
     remote = _remote_etags(s3, bucket)
     changed = [key for key, path in local.items() if remote.get(key) != _md5(path)]
@@ -100,6 +105,14 @@ def sync(settings: Settings, *, client: object | None = None) -> PublishReport:
     report.deleted = gone
     report.seconds = time.perf_counter() - started
     return report
+
+
+def object_key(rel: str) -> str:
+    """The bucket key for a file of the build. A product page is written flat as
+    products/<slug>.html (Nginx and `decant serve` map /products/<slug>/ to it); a CDN
+    maps a URL to a key without such rules, so it is stored as products/<slug>/index.html."""
+    flat = FLAT_PRODUCT_PAGE.match(rel)
+    return f"products/{flat.group(1)}/index.html{flat.group(2) or ''}" if flat else rel
 
 
 def headers_for(key: str) -> dict[str, str]:

@@ -60,7 +60,7 @@ def test_every_active_product_has_a_page_with_its_prices_from_the_database(
     }
     for slug in {r["slug"] for r in rows}:
         sizes = [r for r in rows if r["slug"] == slug]
-        html = (root / "products" / slug / "index.html").read_text()
+        html = (root / "products" / f"{slug}.html").read_text()
         assert f"<h1>{sizes[0]['name']}</h1>" in html
         assert f'<link rel="canonical" href="{settings.base_url}/products/{slug}/">' in html
         product, crumbs = json_ld(html)
@@ -74,13 +74,10 @@ def test_every_active_product_has_a_page_with_its_prices_from_the_database(
         for r in sizes:
             assert f"€{r['price_cents'] / 100:.2f}" in html
             assert f'value="{site_build.catalog.ml(r["size_ml"])}"' in html
-    assert not (root / "products" / "retired-scent").exists()
+    assert not (root / "products" / "retired-scent.html").exists()
     index = json.loads((root / "catalog" / "index.json").read_text())
     assert "retired-scent" not in {p["slug"] for p in index["products"]}
-    assert (
-        'property="og:type" content="product"'
-        in (root / "products/rose-noir/index.html").read_text()
-    )
+    assert 'property="og:type" content="product"' in (root / "products/rose-noir.html").read_text()
 
 
 def test_sitemap_lists_exactly_the_live_pages(settings, catalog_shop: Shop, build_site):
@@ -90,6 +87,8 @@ def test_sitemap_lists_exactly_the_live_pages(settings, catalog_shop: Shop, buil
     for page in root.rglob("index.html"):
         if NOINDEX_MARK not in page.read_text():
             pages.add("/" + page.relative_to(root).as_posix().removesuffix("index.html"))
+    for page in (root / "products").glob("*.html"):  # one flat file per product
+        pages.add(f"/products/{page.stem}/")
     listed = sitemap_paths(root, settings.base_url)
     assert listed == pages
     assert {
@@ -111,12 +110,12 @@ def test_one_price_edit_rewrites_its_pages_and_keeps_the_others_inode(
     build_site()
     before = live(settings)
     watched = [
-        "products/rose-noir/index.html",
+        "products/rose-noir.html",
         "brands/maison-test/index.html",
         "catalog/index.html",
         "catalog/index.json",
         "sitemap.xml",
-        "products/neroli-soleil/index.html",
+        "products/neroli-soleil.html",
         "notes/neroli/index.html",
         "about/index.html",
         "journal/index.html",
@@ -132,13 +131,13 @@ def test_one_price_edit_rewrites_its_pages_and_keeps_the_others_inode(
     assert after != before
     changed = {rel for rel in watched if (after / rel).read_bytes() != old_bytes[rel]}
     assert changed == {
-        "products/rose-noir/index.html",
+        "products/rose-noir.html",
         "brands/maison-test/index.html",
         "catalog/index.html",
         "catalog/index.json",
         "sitemap.xml",
     }
-    assert "€3.90" in (after / "products/rose-noir/index.html").read_text()
+    assert "€3.90" in (after / "products/rose-noir.html").read_text()
     for rel in set(watched) - changed:
         assert (after / rel).stat().st_ino == old[rel].st_ino, rel
         assert (after / rel).stat().st_mtime_ns == old[rel].st_mtime_ns, rel
@@ -225,8 +224,8 @@ def test_a_failed_build_leaves_the_live_site_and_names_the_product(
     with pytest.raises(site_build.BuildFailed, match="cracked-flacon"):
         build_site()
     assert live(settings) == served
-    assert (served / "products/rose-noir/index.html").is_file()
-    assert not (served / "products/cracked-flacon").exists()
+    assert (served / "products/rose-noir.html").is_file()
+    assert not (served / "products/cracked-flacon.html").exists()
     assert sorted(p.name for p in (settings.public_dir / "builds").iterdir() if p.is_dir()) == [
         Path(first["build_dir"]).name
     ]
@@ -261,7 +260,7 @@ def test_product_images_become_responsive_webp_made_only_when_the_source_changes
     Image.new("RGB", (1000, 1250), (180, 120, 60)).save(source)
     shop.product("amber-glow", images=["products/amber-glow.png"])
     build_site()
-    html = (live(settings) / "products/amber-glow/index.html").read_text()
+    html = (live(settings) / "products/amber-glow.html").read_text()
     img = re.search(r"<img [^>]*>", html).group(0)
     assert 'loading="lazy"' in img and 'width="800"' in img and 'height="1000"' in img
     srcset = re.search(r'srcset="([^"]+)"', img).group(1)
@@ -278,7 +277,7 @@ def test_product_images_become_responsive_webp_made_only_when_the_source_changes
     assert [p.stat().st_mtime_ns for p in cached] == stamps  # not encoded again
     Image.new("RGB", (1000, 1250), (20, 120, 60)).save(source)
     build_site()
-    html2 = (live(settings) / "products/amber-glow/index.html").read_text()
+    html2 = (live(settings) / "products/amber-glow.html").read_text()
     assert re.search(r'srcset="([^"]+)"', html2).group(1) != srcset
     assert len(list((settings.data_dir / "image-cache").glob("*.webp"))) == 4
 
@@ -324,8 +323,8 @@ def test_publish_queue_coalesces_runs_one_build_and_rollback_restores_the_previo
     run = conn.execute("SELECT * FROM build_runs WHERE id = %s", (a,)).fetchone()
     assert run["status"] == "succeeded" and run["requested_by"] == "owner@example.com"
     assert builds.unpublished_changes(conn) == []
-    assert "Rose Noire" in (live(settings) / "products/rose-noir/index.html").read_text()
+    assert "Rose Noire" in (live(settings) / "products/rose-noir.html").read_text()
     assert builds.rollback(settings) == Path(first["build_dir"]).name
-    assert "Rose Noire" not in (live(settings) / "products/rose-noir/index.html").read_text()
+    assert "Rose Noire" not in (live(settings) / "products/rose-noir.html").read_text()
     assert builds.live_build(settings) == Path(first["build_dir"])
     assert filecmp.cmp(live(settings) / "index.html", Path(first["build_dir"]) / "index.html")

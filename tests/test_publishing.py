@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from pathlib import Path
 
-from decant import builds
+from decant import builds, object_storage, s3_publish
 from functions.static_site import local_site
 
 
@@ -66,7 +67,7 @@ def test_price_edit_goes_live_on_publish_and_rollback_restores(
     assert size_prices(live) == ["€3.50", "€7.40", "€14.00"]
     after = snapshot(settings.public_dir)
     changed = {path for path in after if before.get(path) != after[path]}
-    assert "products/rose-noir/index.html" in changed
+    assert "products/rose-noir.html" in changed
     assert not any(p.startswith(("products/oud-royal", "products/iris-poudre")) for p in changed)
     assert len(changed) < len(after) / 2
     page = owner.get("/admin/publishing").get_data(as_text=True)
@@ -83,3 +84,30 @@ def test_staff_may_publish_but_not_roll_back(staff, catalog_shop, build_site, co
     build_site(full=True)
     assert staff.post("/admin/publishing/publish").status_code == 302
     assert staff.post("/admin/publishing/rollback").status_code == 403
+
+
+def test_product_pages_reach_the_cdn_bucket_at_their_url_paths(
+    settings, catalog_shop, build_site, moto_endpoint
+):
+    """The build writes a product page flat (products/<slug>.html); a CDN maps URLs to
+    keys without Nginx's rewrite, so the bucket holds it at products/<slug>/index.html."""
+    build_site()
+    bucket = f"site-{uuid.uuid4().hex[:10]}"
+    site = settings.model_copy(
+        update={
+            "s3_bucket": bucket,
+            "s3_endpoint_url": moto_endpoint,
+            "aws_access_key_id": "test",
+            "aws_secret_access_key": "test",
+        }
+    )
+    s3 = object_storage.client(site)
+    s3.create_bucket(Bucket=bucket)
+    s3_publish.sync(site)
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket, MaxKeys=1000)["Contents"]}
+    assert {"products/rose-noir/index.html", "products/rose-noir/index.html.gz"} <= keys
+    assert not any(k.startswith("products/rose-noir.") for k in keys)
+    page = s3.get_object(Bucket=bucket, Key="products/rose-noir/index.html")
+    assert page["ContentType"] == "text/html; charset=utf-8"
+    assert b"<h1>Rose Noir</h1>" in page["Body"].read()
+    assert "products/retired-scent/index.html" not in keys

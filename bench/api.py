@@ -156,7 +156,9 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-api-"))
-    server = os.environ.get("DATABASE_URL") or embedded.postgres_url(work / "pg", keep_running=False)
+    server = os.environ.get("DATABASE_URL") or embedded.postgres_url(
+        work / "pg", keep_running=False
+    )
     url = orders_bench.fresh_database(server)
     redis_url = embedded.redis_url(work / "redis")
     env = {

@@ -20,22 +20,8 @@ from decant import audit, catalog_admin
 from decant.audit import Actor
 from decant.errors import Forbidden, ValidationError
 
-COLUMNS = [
-    "slug",
-    "name",
-    "brand",
-    "concentration",
-    "gender",
-    "description",
-    "top_notes",
-    "heart_notes",
-    "base_notes",
-    "accords",
-    "launch_year",
-    "perfumer",
-    "is_active",
-    "sizes",
-]
+# The owner-editable fields, in the same order, then the sizes as "ml:cents|ml:cents".
+COLUMNS = [*catalog_admin.FIELDS, "sizes"]
 LIST_COLUMNS = ("top_notes", "heart_notes", "base_notes", "accords")
 SEPARATOR = "|"
 FORMULA_START = ("=", "+", "-", "@")

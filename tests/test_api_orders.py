@@ -4,7 +4,6 @@ buyer, Idempotency-Key, rate limits, and selling on while Redis is down."""
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +21,7 @@ from functions import create_app
 from functions.client_address import resolve
 from tests.factories import Shop
 from tests.plugins.shopper_api import Served, order_body, shopper_address
+from tests.waiting import wait_until
 
 
 def post_order(client: FlaskClient, body: dict[str, Any], **headers: str):
@@ -243,14 +243,6 @@ def own_redis(tmp_path: Path):
     url = embedded.redis_url(data_dir)
     yield data_dir, url
     embedded.stop_redis(data_dir)
-
-
-def wait_until(condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.05)
 
 
 def test_orders_keep_selling_when_redis_stops(

@@ -8,7 +8,6 @@ import pwd
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -20,6 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from decant import embedded
 from functions import create_app
 from tests.conftest import database_url_for
+from tests.waiting import wait_until
 
 PGSERVER_USER = "pgserver"  # pgserver runs PostgreSQL as this user when we are root
 
@@ -97,19 +97,17 @@ def replica_url_for(database_url: str, socket_dir: str) -> str:
 def wait_for_replay(primary_url: str, replica_url: str, *, timeout: float = 60.0) -> None:
     with psycopg.connect(primary_url, autocommit=True) as primary:
         target = primary.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def caught_up() -> bool:
         try:
             with psycopg.connect(replica_url, autocommit=True, connect_timeout=5) as replica:
-                caught_up = replica.execute(
+                return replica.execute(
                     "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (target,)
                 ).fetchone()[0]
-            if caught_up:
-                return
         except psycopg.OperationalError:
-            pass  # the database's creation is not replayed yet
-        time.sleep(0.05)
-    raise TimeoutError("the replica did not catch up")
+            return False  # the database's creation is not replayed yet
+
+    wait_until(caught_up, timeout=timeout, what="the replica catching up")
 
 
 def pending_orders(app) -> float:

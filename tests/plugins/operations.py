@@ -10,6 +10,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from tests.ports import free_port
+from tests.waiting import wait_until
 
 
 @pytest.fixture(scope="session")
@@ -86,16 +87,15 @@ DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 
 def wait_for_port(port: int, *, timeout: float = 30.0) -> None:
     import socket
-    import time
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def listening() -> bool:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
+                return True
         except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+            return False
+
+    wait_until(listening, timeout=timeout, what=f"a server on 127.0.0.1:{port}")
 
 
 class TLSNginx:

@@ -36,8 +36,8 @@ sys.path.insert(0, str(ROOT))
 from bench import orders as orders_bench  # noqa: E402
 from decant import embedded  # noqa: E402
 
-WORKERS = 4
-THREADS = 8
+WORKERS = int(os.environ.get("BENCH_WORKERS", 4))
+THREADS = int(os.environ.get("BENCH_THREADS", 8))
 
 
 def uncached_app() -> Any:

@@ -4,10 +4,16 @@ Lockout counts failures twice: per account (in the database, so it holds across 
 processes and restarts) and per client address (in Redis, losing it only forgives),
 so neither guessing one account from many places nor many accounts from one place
 gets more than a handful of tries before the waits grow.
+
+TOTP secrets are sealed at rest with Fernet under a key derived from DECANT_SECRET_KEY,
+so a database dump alone does not let anyone mint login codes. Sealed values carry the
+`fernet:` prefix; a plain secret from before is still accepted and sealed the next time
+a code from it is used (a SQL migration cannot do it: the database never sees the key).
 """
 
 from __future__ import annotations
 
+import base64
 import hmac
 import json
 import secrets
@@ -20,6 +26,9 @@ import redis as redis_lib
 import segno
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from psycopg import errors as pg_errors
 
 from decant.errors import Conflict, NotFound, RateLimited, Unauthorized, ValidationError
@@ -35,6 +44,10 @@ FIRST_DELAY_SECONDS = 30
 MAX_DELAY_SECONDS = 15 * 60
 CLIENT_MEMORY_SECONDS = 24 * 3600
 TOTP_ISSUER = "Decant admin"
+SEALED_PREFIX = "fernet:"
+# The app's own fallback when DECANT_SECRET_KEY is unset (functions/__init__.py); settings
+# refuse to start production without a real key, so this only ever seals development data.
+DEVELOPMENT_SECRET_KEY = "development-only-not-secret"  # noqa: S105 - not a secret, by design
 # A hash to verify against when the e-mail is unknown, so timing does not tell.
 _DUMMY_HASH = HASHER.hash(secrets.token_hex(16))
 
@@ -130,12 +143,14 @@ def authenticate(
     *,
     client: str,
     totp_code: str | None = None,
+    secret_key: str | None = None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """The account for these credentials, or Unauthorized / LoginLocked.
 
     While a lock runs the password is not even checked, so waiting is the only way on.
-    The same message answers an unknown e-mail and a wrong password.
+    The same message answers an unknown e-mail and a wrong password. `secret_key` opens
+    the sealed TOTP secret (None: the development key, as the app uses without one).
     """
     at = _now(now)
     wait = _client_lock(redis, client, at.timestamp())
@@ -151,7 +166,7 @@ def authenticate(
         raise LoginLocked(f"too many failed logins; try again in {wait} s", wait)
     good = _verify(user["password_hash"] if user else _DUMMY_HASH, password[:MAX_PASSWORD])
     if good and user and user["is_active"] and user["totp_secret"]:
-        good = _use_totp_code(conn, user, totp_code or "", at)
+        good = _use_totp_code(conn, user, totp_code or "", at, secret_key)
     if not (good and user and user["is_active"]):
         _client_failed(redis, client, at.timestamp())
         if user:
@@ -193,17 +208,55 @@ def _account_failed(conn: psycopg.Connection, user_id: int, at: datetime) -> Non
             )
 
 
-def _use_totp_code(conn: psycopg.Connection, user: dict[str, Any], code: str, at: datetime) -> bool:
-    """True once per code: the step it belongs to must be later than the last one used."""
-    step = _matching_step(user["totp_secret"], code, at)
+def _use_totp_code(
+    conn: psycopg.Connection,
+    user: dict[str, Any],
+    code: str,
+    at: datetime,
+    secret_key: str | None,
+) -> bool:
+    """True once per code: the step it belongs to must be later than the last one used.
+    A legacy plain secret is sealed by the same statement that spends the code."""
+    stored = user["totp_secret"]
+    secret = open_totp_secret(stored, secret_key)
+    if secret is None:
+        return False
+    step = _matching_step(secret, code, at)
     if step is None:
         return False
+    sealed = stored if stored.startswith(SEALED_PREFIX) else seal_totp_secret(secret, secret_key)
     used = conn.execute(
-        "UPDATE admin_users SET totp_last_step = %s WHERE id = %s"
+        "UPDATE admin_users SET totp_last_step = %s, totp_secret = %s WHERE id = %s"
         " AND (totp_last_step IS NULL OR totp_last_step < %s) RETURNING id",
-        (step, user["id"], step),
+        (step, sealed, user["id"], step),
     ).fetchone()
     return used is not None
+
+
+def _fernet(secret_key: str | None) -> Fernet:
+    """A key of its own for TOTP secrets (HKDF with a purpose label), so the same
+    DECANT_SECRET_KEY signing other things never doubles as this encryption key."""
+    material = (secret_key or DEVELOPMENT_SECRET_KEY).encode()
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"decant admin totp secret v1"
+    ).derive(material)
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def seal_totp_secret(secret: str, secret_key: str | None) -> str:
+    """The value stored in admin_users.totp_secret: `fernet:` + the encrypted secret."""
+    return SEALED_PREFIX + _fernet(secret_key).encrypt(secret.encode()).decode()
+
+
+def open_totp_secret(stored: str, secret_key: str | None) -> str | None:
+    """The secret behind a stored value (a legacy plain one passes through); None when
+    it was sealed under another key, so the login fails instead of erroring."""
+    if not stored.startswith(SEALED_PREFIX):
+        return stored
+    try:
+        return _fernet(secret_key).decrypt(stored[len(SEALED_PREFIX) :].encode()).decode()
+    except InvalidToken:
+        return None
 
 
 def _matching_step(secret: str, code: str, at: datetime) -> int | None:
@@ -232,15 +285,22 @@ def totp_qr_svg(email: str, secret: str) -> str:
 
 
 def enable_totp(
-    conn: psycopg.Connection, user_id: int, secret: str, code: str, *, now: datetime | None = None
+    conn: psycopg.Connection,
+    user_id: int,
+    secret: str,
+    code: str,
+    *,
+    secret_key: str | None,
+    now: datetime | None = None,
 ) -> None:
-    """Turn on TOTP only once the authenticator app proved it has the secret."""
+    """Turn on TOTP only once the authenticator app proved it has the secret; the
+    secret is stored sealed under `secret_key` (None: the development key)."""
     step = _matching_step(secret, code, _now(now))
     if step is None:
         raise ValidationError("that code does not match", {"code": "enter the current code"})
     conn.execute(
         "UPDATE admin_users SET totp_secret = %s, totp_last_step = %s WHERE id = %s",
-        (secret, step, user_id),
+        (seal_totp_secret(secret, secret_key), step, user_id),
     )
 
 
@@ -258,6 +318,42 @@ def end_all_sessions(conn: psycopg.Connection, user_id: int) -> int:
         " RETURNING session_epoch",
         (user_id,),
     ).fetchone()["session_epoch"]
+
+
+def check_current_password(
+    conn: psycopg.Connection, user_id: int, password: str, *, now: datetime | None = None
+) -> None:
+    """Changing a password asks for the current one, so a session left open is not
+    enough to take the account over. A wrong one counts as a failed login (same lockout),
+    written at once so a caller's rollback cannot forgive it."""
+    at = _now(now)
+    row = conn.execute(
+        "SELECT password_hash, locked_until FROM admin_users WHERE id = %s", (user_id,)
+    ).fetchone()
+    if row is None:
+        raise NotFound("no such admin user")
+    if row["locked_until"] and row["locked_until"] > at:
+        wait = int((row["locked_until"] - at).total_seconds() + 0.999)
+        raise LoginLocked(f"too many wrong passwords; try again in {wait} s", wait)
+    if not _verify(row["password_hash"], password[:MAX_PASSWORD]):
+        _account_failed(conn, user_id, at)
+        raise ValidationError(
+            "the current password is wrong", {"current_password": "not your current password"}
+        )
+
+
+def set_password(conn: psycopg.Connection, user_id: int, password: str) -> dict[str, Any]:
+    """A new argon2id hash; bumps session_epoch so every session of the account ends
+    (the caller starts a fresh one for the person who changed it) and lifts a lockout."""
+    _check_password(password)
+    row = conn.execute(
+        "UPDATE admin_users SET password_hash = %s, session_epoch = session_epoch + 1,"
+        f" failed_logins = 0, locked_until = NULL WHERE id = %s RETURNING {USER_COLUMNS}",
+        (HASHER.hash(password), user_id),
+    ).fetchone()
+    if row is None:
+        raise NotFound("no such admin user")
+    return row
 
 
 def set_active(conn: psycopg.Connection, user_id: int, active: bool) -> dict[str, Any]:

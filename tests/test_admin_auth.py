@@ -168,12 +168,17 @@ def test_busy_session_still_ends_twelve_hours_after_login(conn, redis, owner_acc
     )
 
 
-def test_totp_code_works_once(conn, redis, admin_app, owner_account):
+def test_totp_code_works_once(conn, redis, admin_app, owner_account, settings):
     secret = admin_users.new_totp_secret()
     now = datetime.now(UTC)
     earlier = now - timedelta(seconds=30)
     admin_users.enable_totp(
-        conn, owner_account["id"], secret, pyotp.TOTP(secret).at(earlier), now=earlier
+        conn,
+        owner_account["id"],
+        secret,
+        pyotp.TOTP(secret).at(earlier),
+        secret_key=settings.secret_key,
+        now=earlier,
     )
     browser = AdminClient(admin_app)
     assert browser.login(OWNER_EMAIL).status_code == 401  # the password alone is not enough

@@ -28,6 +28,7 @@ EXPECTED_OWNER_ONLY = {
     "admin.users",
     "admin.users_create",
     "admin.users_active",
+    "admin.users_password",
     "admin_api.product_create",
     "admin_api.product_update",
 }

@@ -1,4 +1,4 @@
-"""Logging in and out, the account page (TOTP), and the owner's user list."""
+"""Logging in and out, the account page (TOTP, password), and the owner's user list."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from functions.admin.guard import owner_only, public
 from functions.client_address import client_address
 from functions.envelope import STATUS, fail, ok
 from functions.rate_limits import limiter
-from functions.runtime import redis_client
+from functions.runtime import redis_client, settings
 
 LOGIN_PER_ACCOUNT = "5/minute"
 
@@ -98,7 +98,13 @@ def login_post() -> Any:
     try:
         with guard.connection() as conn:
             user = admin_users.authenticate(
-                conn, redis_client(), email, password, client=client_address(), totp_code=code
+                conn,
+                redis_client(),
+                email,
+                password,
+                client=client_address(),
+                totp_code=code,
+                secret_key=settings().secret_key,
             )
     except (Unauthorized, admin_users.LoginLocked) as exc:
         if wants_json():
@@ -186,7 +192,13 @@ def totp_confirm() -> Response:
     if not secret:
         raise ValidationError("start the set-up first", {"code": "no set-up in progress"})
     with guard.connection() as conn:
-        admin_users.enable_totp(conn, session.user_id, secret, request.form.get("code", ""))
+        admin_users.enable_totp(
+            conn,
+            session.user_id,
+            secret,
+            request.form.get("code", ""),
+            secret_key=settings().secret_key,
+        )
     admin_sessions.put(redis_client(), session, totp_pending=None)
     return redirect(url_for("admin.account", notice="Authenticator codes are now required."))
 
@@ -198,6 +210,38 @@ def totp_disable() -> Response:
     with guard.connection() as conn:
         admin_users.disable_totp(conn, session.user_id)
     return redirect(url_for("admin.account", notice="Authenticator codes turned off."))
+
+
+@pages.post("/account/password")
+def account_password() -> Response:
+    """Own password: the current one first; then every other session ends (epoch bump)
+    and this one is rotated, so a thief holding an old session id is out too."""
+    session = guard.current_session()
+    assert session is not None
+    form = request.form
+    new = form.get("new_password", "")
+    if new != form.get("new_password_again", ""):
+        raise ValidationError(
+            "the two new passwords differ", {"new_password_again": "type the same password"}
+        )
+    with guard.connection() as conn:
+        admin_users.check_current_password(conn, session.user_id, form.get("current_password", ""))
+        with conn.transaction():
+            user = admin_users.set_password(conn, session.user_id, new)
+            audit.record(
+                conn,
+                guard.actor(),
+                "change_password",
+                "admin_user",
+                user["id"],
+                after={"email": user["email"], "other_sessions_ended": True},
+            )
+    fresh = admin_sessions.start(redis_client(), user, previous_sid=session.sid)
+    response = redirect(
+        url_for("admin.account", notice="Password changed; every other session has ended.")
+    )
+    guard.set_session_cookie(response, fresh.sid)
+    return response
 
 
 @pages.get("/users")
@@ -244,3 +288,27 @@ def users_active(user_id: int) -> Response:
             after={"email": user["email"], "is_active": active},
         )
     return redirect(url_for("admin.users"))
+
+
+@pages.post("/users/<int:user_id>/password")
+@owner_only
+def users_password(user_id: int) -> Response:
+    """The owner sets a new password for a staff account; its sessions all end."""
+    actor = guard.actor()
+    if user_id == actor.id:
+        raise ValidationError(
+            "change your own password on your account page", {"password": "yourself"}
+        )
+    with guard.connection() as conn, conn.transaction():
+        if admin_users.get(conn, user_id)["role"] != "staff":
+            raise Forbidden("only a staff account's password can be set here")
+        user = admin_users.set_password(conn, user_id, request.form.get("password", ""))
+        audit.record(
+            conn,
+            actor,
+            "reset_password",
+            "admin_user",
+            user_id,
+            after={"email": user["email"], "sessions_ended": True},
+        )
+    return redirect(url_for("admin.users", notice=f"New password set for {user['email']}."))

@@ -19,7 +19,10 @@ one re-reads only products whose row versions moved (decant.builds.catalog_finge
 product pages whose inputs provably did not change keep their key without being
 planned again (SitePlanner.unchanged_product_keys); product pages are flat files
 (products/<slug>.html, served at /products/<slug>/), so carrying them over is two
-hard links each on writer threads and no directory per product.
+hard links each and no directory per product; those 20,000 links are made by one
+`cp -lR` of the previous products/ directory, started before the catalog is read, on
+the other core (Output.prelink_start); the catalog index keeps each product's JSON
+entry in the snapshot and re-serializes only the changed products' entries.
 
 Run as `decant build [--full]` or `python build.py [--full]`.
 """
@@ -40,6 +43,7 @@ import os
 import pickle
 import re
 import shutil
+import subprocess
 import sys
 import time
 from collections import defaultdict, deque
@@ -218,6 +222,7 @@ class Page:
     sitemap: bool = True
     key: str | None = None  # known up front when the context is made only if needed
     make: Callable[[], dict[str, Any]] | None = None
+    data: bytes | None = None  # a file serialized by the planner (the catalog index)
 
     @property
     def url(self) -> str | None:
@@ -253,6 +258,8 @@ class CatalogSnapshot:
     notes: list[dict[str, Any]]
     images: dict[str, Any] = field(default_factory=dict)
     related: dict[str, list[str]] = field(default_factory=dict)
+    index: dict[str, str] = field(default_factory=dict)  # catalog/index.json entries
+    index_currency: str = ""
 
 
 @dataclass
@@ -264,6 +271,8 @@ class PlanMemory:
     images: dict[str, Any]
     related: dict[str, list[str]]
     keys: dict[str, str]
+    index: dict[str, str] = field(default_factory=dict)
+    index_currency: str = ""
 
 
 def snapshot_version() -> str:
@@ -339,6 +348,7 @@ class SitePlanner:
         self.site = site
         self.memory = memory
         self.related_slugs: dict[str, list[str]] = {}
+        self.index_entries: dict[str, str] = {}  # slug -> its catalog/index.json entry
         self.settings = settings
         self.currency = settings.currency
         self.base = settings.base_url
@@ -695,29 +705,55 @@ class SitePlanner:
                     lastmod=self.latest([p["slug"] for p in members]),
                 )
             )
-        index = [
-            {
-                "slug": p["slug"],
-                "name": p["name"],
-                "brand": p["brand"],
-                "brand_slug": p["brand_slug"],
-                "gender": p["gender"],
-                "concentration": p["concentration"],
-                "notes": sorted(
-                    {slugify(n) for n in p["top_notes"] + p["heart_notes"] + p["base_notes"]}
-                ),
-                "accords": sorted({slugify(a) for a in p["accords"]}),
-                "sizes": [s["size_ml"] for s in p["sizes"]],
-                "price_cents": p["min_price_cents"],
-                "price": self.cards[p["slug"]]["from_price"],
-                "in_stock": p["in_stock"],
-                "created": iso(p["created_at"]),
-                "image": self.cards[p["slug"]]["image"],
-            }
-            for p in self.products
-        ]
+        # The JSON index changes with any price or stock, so it is serialized in every
+        # build: each entry's text is kept in the snapshot and reused while its product
+        # row (the very object the snapshot gave back), image and currency are the same.
+        # json.dumps of the whole object is "{"products":[" + entries joined by "," + "]}".
+        memo = self.memory
+        kept: dict[str, str] = {}
+        before: dict[str, dict[str, Any]] = {}
+        if memo is not None and memo.index_currency == self.currency:
+            kept = memo.index
+            before = {p["slug"]: p for p in memo.products}
+        entries = self.index_entries
+        for p in self.products:
+            slug = p["slug"]
+            text = kept.get(slug)
+            if (
+                text is None
+                or before.get(slug) is not p
+                or self.images.get(slug) != memo.images.get(slug)  # type: ignore[union-attr]
+            ):
+                entry = {
+                    "slug": p["slug"],
+                    "name": p["name"],
+                    "brand": p["brand"],
+                    "brand_slug": p["brand_slug"],
+                    "gender": p["gender"],
+                    "concentration": p["concentration"],
+                    "notes": sorted(
+                        {slugify(n) for n in p["top_notes"] + p["heart_notes"] + p["base_notes"]}
+                    ),
+                    "accords": sorted({slugify(a) for a in p["accords"]}),
+                    "sizes": [s["size_ml"] for s in p["sizes"]],
+                    "price_cents": p["min_price_cents"],
+                    "price": self.cards[p["slug"]]["from_price"],
+                    "in_stock": p["in_stock"],
+                    "created": iso(p["created_at"]),
+                    "image": self.cards[p["slug"]]["image"],
+                }
+                text = json.dumps(entry, sort_keys=True, separators=(",", ":"))
+            entries[slug] = text
+        index_json = '{"products":[' + ",".join(entries[p["slug"]] for p in self.products) + "]}"
         pages.append(
-            Page("catalog/index.json", "", {"products": index}, "catalog index", sitemap=False)
+            Page(
+                "catalog/index.json",
+                "",
+                {"products": index_json},
+                "catalog index",
+                sitemap=False,
+                data=index_json.encode(),
+            )
         )
         return pages
 
@@ -862,6 +898,11 @@ class Output:
     # Writing and gzipping overlap the rendering: zlib and file I/O release the GIL.
     _pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=3))
     _pending: deque[Future[None]] = field(default_factory=deque)
+    # Files a `cp -l` of a whole directory put in the new build before the plan was
+    # known (see prelink_start): carried without a link of their own, replaced when
+    # rendered again.
+    _prelinked: set[str] = field(default_factory=set)
+    _prelinking: subprocess.Popen[bytes] | None = None
 
     def _prev(self, rel: str) -> Path | None:
         if self.prev_dir is None:
@@ -894,12 +935,51 @@ class Output:
             return True
         return False
 
+    def prelink_start(self, parent: str) -> None:
+        """Hard-link every file of the previous build's directory `parent` into the new
+        build by one `cp -lR`, started before the catalog is even read: the 20,000
+        links of the product pages are most of a one-product rebuild's system time, and
+        a separate process makes them on the other core with no GIL between them and
+        the planning. prelink_finish() then removes what this build does not carry."""
+        if self.prev_dir is None or not (self.prev_dir / parent).is_dir():
+            return
+        self._mkdir_rel(parent)
+        with contextlib.suppress(OSError):  # no cp: prelink_finish finds nothing to keep
+            self._prelinking = subprocess.Popen(  # noqa: S603 - fixed argv, paths made by the build
+                ["cp", "-lR", "--", f"{self.prev_dir}/{parent}/.", f"{self.new_dir}/{parent}"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+
+    def prelink_finish(self, parent: str, keep: set[str]) -> None:
+        """Wait for prelink_start's copy; of what it linked, keep only the files in
+        `keep` (rels, each with its .gz), so the directory holds no page this build
+        does not have. Prelinked files count as carried only when carry() says so."""
+        proc, self._prelinking = self._prelinking, None
+        if proc is None:
+            return
+        if proc.wait() != 0:  # anything half-linked goes; files are linked one by one
+            for name in os.listdir(self.new_dir / parent):
+                os.unlink(os.path.join(self.new_dir, parent, name))
+            return
+        for name in os.listdir(self.new_dir / parent):
+            rel = f"{parent}/{name}"
+            if rel in keep or (rel.endswith(".gz") and rel[:-3] in keep):
+                self._prelinked.add(rel)
+            else:
+                os.unlink(os.path.join(self.new_dir, parent, name))
+
     def carry_start(self, rels: list[str]) -> Carrying:
         """carry() for many files at once, on the writer threads, while the caller
         goes on: a one-product build is mostly 20,000 links, which release the GIL."""
         if self.prev_dir is None:
             return Carrying(list(rels), [], missing=list(rels))
         prev, new = str(self.prev_dir), str(self.new_dir)
+        all_rels, missing = list(rels), []
+        if self._prelinked:  # already there: only a missing .gz is made
+            missing = [r for r in rels if r in self._prelinked and not self._link(prev, new, r)]
+            rels = [r for r in rels if r not in self._prelinked]
         # Directories many of these files share ("products/") first: no race on them.
         for parent in {os.path.dirname(rel) for rel in rels if rel.count("/") == 1}:
             self._mkdir_rel(parent)
@@ -909,7 +989,7 @@ class Output:
 
         size = max(256, len(rels) // 8)
         futures = [self._pool.submit(chunk, rels[i : i + size]) for i in range(0, len(rels), size)]
-        return Carrying(list(rels), futures)
+        return Carrying(all_rels, futures, missing=missing)
 
     def carry_finish(self, carrying: Carrying) -> list[str]:
         """Wait for carry_start's links; returns the rels the previous build did not
@@ -922,8 +1002,12 @@ class Output:
         return missing
 
     def _link(self, prev: str, new: str, rel: str) -> bool:
-        self._mkdir_rel(os.path.dirname(rel))
         target = f"{new}/{rel}"
+        if rel in self._prelinked:
+            if rel.endswith(GZIP_SUFFIXES) and rel + ".gz" not in self._prelinked:
+                self._gzip(Path(target), Path(target).read_bytes())
+            return True
+        self._mkdir_rel(os.path.dirname(rel))
         try:
             os.link(f"{prev}/{rel}", target)
         except FileNotFoundError:
@@ -942,6 +1026,12 @@ class Output:
             return
         target = self.new_dir / rel
         self._mkdir(target)
+        if rel in self._prelinked:
+            # A link to the previous build's inode: replaced, never written through.
+            self._prelinked.discard(rel)
+            self._prelinked.discard(rel + ".gz")
+            target.unlink()
+            target.with_name(target.name + ".gz").unlink(missing_ok=True)
         self._pending.append(
             self._pool.submit(self._store, target, data, rel.endswith(GZIP_SUFFIXES))
         )
@@ -962,6 +1052,10 @@ class Output:
 
     def finish(self) -> None:
         """Wait for every write; the first that failed raises here."""
+        if self._prelinking is not None:  # a build that failed before its plan was made
+            self._prelinking.kill()
+            self._prelinking.wait()
+            self._prelinking = None
         try:
             while self._pending:
                 self._pending.popleft().result()
@@ -1093,18 +1187,23 @@ class Build:
             notes=self.site.notes,
             images=self.images,
             related=self.related,
+            index=self.index_entries,
+            index_currency=self.settings.currency,
         )
         target = self.new_dir.with_name(self.build_id + SNAPSHOT_SUFFIX)
         target.write_bytes(pickle.dumps(snapshot, protocol=5))
 
     def run(self) -> None:
         clock = Stopwatch()
+        self.assets = theme_assets(THEME_DIR)
+        self.fingerprint = theme_fingerprint(THEME_DIR, self.assets, self.settings)
+        if not self.full and self.prev_manifest.get("fingerprint") == self.fingerprint:
+            # Most product pages will be carried over: their links start now.
+            self.output.prelink_start("products")
         previous = self._read_snapshot()
         clock.lap("snapshot read")
         self.site = read_site(replica_url(self.settings), previous)
         clock.lap("catalog read")
-        self.assets = theme_assets(THEME_DIR)
-        self.fingerprint = theme_fingerprint(THEME_DIR, self.assets, self.settings)
         images = self.product_images()
         memory = None
         if previous is not None and previous.version == snapshot_version():
@@ -1113,10 +1212,16 @@ class Build:
                 images=previous.images,
                 related=previous.related,
                 keys=self.prev_manifest.get("pages", {}),
+                index=previous.index,
+                index_currency=previous.index_currency,
             )
         planner = SitePlanner(self.site, self.settings, images, memory)
         self.pages = planner.pages()
         self.images, self.related = images, planner.related_slugs
+        self.index_entries = planner.index_entries
+        self.output.prelink_finish(
+            "products", {p.rel for p in self.pages if p.rel.startswith("products/")}
+        )
         self.start_carrying()
         # Saved on a writer thread while Pelican runs; output.finish() waits for it.
         self.output.submit(self._write_snapshot)
@@ -1320,6 +1425,8 @@ class Build:
         return digest
 
     def render(self, generator: Generator, page: Page) -> bytes:
+        if page.data is not None:
+            return page.data
         if not page.template:
             return json.dumps(page.context, sort_keys=True, separators=(",", ":")).encode()
         try:

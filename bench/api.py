@@ -105,13 +105,10 @@ def load(
     """`clients` threads on keep-alive connections, each sending requests back to back."""
     latencies: list[list[float]] = [[] for _ in range(clients)]
     statuses: list[Counter] = [Counter() for _ in range(clients)]
-    gate = threading.Barrier(clients + 1)
-    done = threading.Event()
 
-    def client(index: int) -> None:
+    def client(index: int, done: threading.Event) -> None:
         rng = random.Random(index)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        gate.wait()
         while not done.is_set():
             method, path, body, headers = request(rng)
             began = time.perf_counter()
@@ -128,16 +125,7 @@ def load(
             statuses[index][status] += 1
         conn.close()
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    gate.wait()
-    began = time.perf_counter()
-    done.wait(seconds)
-    done.set()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - began
+    elapsed = orders_bench.run_together(clients, seconds, client)
     every = sorted(itertools.chain(*latencies))
     total = sum(statuses, Counter())
     return {

@@ -69,31 +69,44 @@ def fresh_database(server_url: str) -> str:
     return url
 
 
-def measure(
-    url: str, buyers: int, seconds: float, work: Callable[[psycopg.Connection, random.Random], None]
+def run_together(
+    workers: int, seconds: float, loop: Callable[[int, threading.Event], None]
 ) -> float:
-    connections = [db.connect(url) for _ in range(buyers)]
-    counts = [0] * buyers
-    start_gate = threading.Barrier(buyers + 1)
+    """Start `workers` threads, release them at once, stop them after `seconds`; each
+    runs `loop(index, stop)` until `stop` is set. Returns the seconds actually measured.
+    bench/api.py drives its HTTP clients with the same runner."""
+    gate = threading.Barrier(workers + 1)
     stop = threading.Event()
 
-    def buyer(index: int) -> None:
-        rng = random.Random(index)
-        start_gate.wait()
-        while not stop.is_set():
-            work(connections[index], rng)
-            counts[index] += 1
+    def worker(index: int) -> None:
+        gate.wait()
+        loop(index, stop)
 
-    threads = [threading.Thread(target=buyer, args=(i,)) for i in range(buyers)]
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(workers)]
     for thread in threads:
         thread.start()
-    start_gate.wait()
+    gate.wait()
     began = time.perf_counter()
     stop.wait(seconds)
     stop.set()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - began
+    return time.perf_counter() - began
+
+
+def measure(
+    url: str, buyers: int, seconds: float, work: Callable[[psycopg.Connection, random.Random], None]
+) -> float:
+    connections = [db.connect(url) for _ in range(buyers)]
+    counts = [0] * buyers
+
+    def buyer(index: int, stop: threading.Event) -> None:
+        rng = random.Random(index)
+        while not stop.is_set():
+            work(connections[index], rng)
+            counts[index] += 1
+
+    elapsed = run_together(buyers, seconds, buyer)
     for connection in connections:
         connection.close()
     return sum(counts) / elapsed

@@ -27,6 +27,20 @@ def stored_hash(conn, email: str) -> str:
     ).fetchone()["password_hash"]
 
 
+def owner_login_with_code(conn, redis, secret: str, at: datetime, secret_key: str | None):
+    """The owner's password plus the authenticator code for `at`, as the login form sends."""
+    return admin_users.authenticate(
+        conn,
+        redis,
+        OWNER_EMAIL,
+        PASSWORD,
+        client="10.0.0.1",
+        totp_code=pyotp.TOTP(secret).at(at),
+        secret_key=secret_key,
+        now=at,
+    )
+
+
 def change(browser: AdminClient, current: str, new: str, again: str | None = None):
     return browser.post(
         "/admin/account/password",
@@ -124,16 +138,7 @@ def test_enrolled_totp_secret_is_stored_sealed_and_still_verifies(owner, conn, r
     stored = conn.execute("SELECT totp_secret FROM admin_users").fetchone()["totp_secret"]
     assert stored.startswith("fernet:") and secret not in stored
     later = now + timedelta(seconds=30)
-    user = admin_users.authenticate(
-        conn,
-        redis,
-        OWNER_EMAIL,
-        PASSWORD,
-        client="10.0.0.1",
-        totp_code=pyotp.TOTP(secret).at(later),
-        secret_key=settings.secret_key,
-        now=later,
-    )
+    user = owner_login_with_code(conn, redis, secret, later, settings.secret_key)
     assert user["totp_enabled"]
 
 
@@ -147,16 +152,7 @@ def test_a_legacy_plain_totp_secret_still_verifies_and_gets_sealed(
     stored = conn.execute("SELECT totp_secret FROM admin_users").fetchone()["totp_secret"]
     assert stored.startswith("fernet:") and secret not in stored
     later = datetime.now(UTC) + timedelta(seconds=60)
-    assert admin_users.authenticate(
-        conn,
-        redis,
-        OWNER_EMAIL,
-        PASSWORD,
-        client="10.0.0.1",
-        totp_code=pyotp.TOTP(secret).at(later),
-        secret_key=settings.secret_key,
-        now=later,
-    )
+    assert owner_login_with_code(conn, redis, secret, later, settings.secret_key)
 
 
 def test_a_secret_sealed_under_another_key_fails_the_login_without_an_error(
@@ -174,13 +170,4 @@ def test_a_secret_sealed_under_another_key_fails_the_login_without_an_error(
     )
     later = now + timedelta(seconds=30)
     with pytest.raises(Unauthorized):
-        admin_users.authenticate(
-            conn,
-            redis,
-            OWNER_EMAIL,
-            PASSWORD,
-            client="10.0.0.1",
-            totp_code=pyotp.TOTP(secret).at(later),
-            secret_key="the-new-key-that-is-long-enough-0123456",
-            now=later,
-        )
+        owner_login_with_code(conn, redis, secret, later, "the-new-key-that-is-long-enough-0123456")

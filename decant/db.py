@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,8 +29,41 @@ def database_url(settings: Settings) -> str:
 RECHECK_AFTER_SECONDS = 10.0
 
 
-def _check_if_idle(conn: psycopg.Connection) -> None:
-    """Ping only connections not handed out for a while.
+# A request must answer within 5 s even with the server gone (the contract: 503
+# `unavailable`, never a hang). These bound every way a request can wait on it.
+CONNECT_TIMEOUT_SECONDS = 2  # a new connection: server unreachable or not answering
+POOL_WAIT_SECONDS = 2.0  # a request waiting for a pooled connection
+STATEMENT_TIMEOUT_MS = 4000  # one statement of a web request (lock waits included)
+# A server that vanished without closing the socket (host down, cable cut) is noticed
+# by TCP keepalives instead of a read that never returns.
+KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10_000,
+}
+RECONNECT_GIVE_UP_SECONDS = 5.0
+
+
+def _has_pending_input(conn: psycopg.Connection) -> bool:
+    """An idle connection has nothing to read unless the server spoke first: the
+    error and end-of-file of a shutdown (AdminShutdown) or of a killed server. A
+    zero-timeout poll of the socket costs no round trip."""
+    try:
+        readable, _, _ = select.select([conn.fileno()], [], [], 0)
+    except (OSError, ValueError, psycopg.Error):
+        return True
+    return bool(readable)
+
+
+def _check_if_idle(conn: psycopg.Connection, pool: ConnectionPool) -> None:
+    """Ping connections not handed out for a while, and any the server has spoken
+    on while idle: it went away (shut down, restarted, killed), the ping fails and
+    the pool replaces the connection instead of handing a dead one to a request.
+    The pool's siblings are then all checked at once: the pool sleeps a growing
+    backoff after each failed check, so finding them one by one would keep the
+    first shopper after a restart waiting past the pool timeout.
 
     The time is taken at checkout, not at return: a `reset` callback would do the
     latter, but with one the pool hands every returned connection to its worker
@@ -37,7 +71,13 @@ def _check_if_idle(conn: psycopg.Connection) -> None:
     than the time since the last return, so this pings at least as often."""
     now = time.monotonic()
     last = getattr(conn, "decant_handed_out_at", None)
-    if last is None or now - last > RECHECK_AFTER_SECONDS:
+    if _has_pending_input(conn):
+        try:
+            ConnectionPool.check_connection(conn)
+        except psycopg.Error:
+            pool.check()
+            raise
+    elif last is None or now - last > RECHECK_AFTER_SECONDS:
         ConnectionPool.check_connection(conn)
     conn.decant_handed_out_at = now  # type: ignore[attr-defined]
 
@@ -45,12 +85,23 @@ def _check_if_idle(conn: psycopg.Connection) -> None:
 def create_pool(
     url: str, *, min_size: int = 1, max_size: int = 10, name: str = "decant"
 ) -> ConnectionPool:
-    pool = ConnectionPool(
+    pool: ConnectionPool = ConnectionPool(
         url,
         min_size=min_size,
         max_size=max_size,
-        kwargs={"row_factory": dict_row, "autocommit": True},
-        check=_check_if_idle,
+        kwargs={
+            "row_factory": dict_row,
+            "autocommit": True,
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+            **KEEPALIVES,
+        },
+        check=lambda conn: _check_if_idle(conn, pool),
+        timeout=POOL_WAIT_SECONDS,
+        # The pool's reconnect backoff doubles (1, 2, 4 ... s); giving up early lets the
+        # next request start a fresh attempt, so a server back after an outage is in
+        # use within seconds, not after a backoff grown to minutes.
+        reconnect_timeout=RECONNECT_GIVE_UP_SECONDS,
         name=name,
         open=False,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import psycopg
+import redis
 from flask import Flask, Response, jsonify, request
 from pydantic import ValidationError as PydanticValidationError
 from werkzeug.exceptions import HTTPException
@@ -38,6 +40,18 @@ HTTP_CODES = {
     429: "rate_limited",
     503: "unavailable",
 }
+# A server the shop needs is down or restarting: the client may try again shortly.
+RETRY_AFTER_UNAVAILABLE_SECONDS = 5
+# Every way PostgreSQL or Redis being down, restarting or killed reaches a request:
+# psycopg's OperationalError covers a refused or broken connection, AdminShutdown and
+# the other server-side shutdowns, statement_timeout (QueryCanceled) and the pool's
+# PoolTimeout; InterfaceError a connection the server already closed.
+SERVER_DOWN = (
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+)
 
 
 def ok(data: Any, *, status: int = 200, meta: dict[str, Any] | None = None) -> Response:
@@ -64,6 +78,8 @@ def fail(code: str, message: str, details: Any = None, *, status: int | None = N
         {"success": False, "error": {"code": code, "message": message, "details": details}}
     )
     response.status_code = status or STATUS.get(code, 400)
+    if response.status_code == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_UNAVAILABLE_SECONDS)
     return response
 
 
@@ -115,6 +131,19 @@ def register_error_handlers(app: Flask) -> None:
                 if name.lower() == "retry-after":
                     response.headers["Retry-After"] = value
         return response
+
+    def server_down(exc: Exception) -> Response:
+        log.warning(
+            "%s %s: a server is unavailable: %s: %s",
+            request.method,
+            request.path,
+            type(exc).__name__,
+            str(exc).strip().splitlines()[0] if str(exc).strip() else "",
+        )
+        return fail("unavailable", "the shop is briefly unavailable; try again shortly")
+
+    for kind in SERVER_DOWN:
+        app.register_error_handler(kind, server_down)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:

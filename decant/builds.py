@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import shutil
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -186,11 +187,52 @@ def _site_build() -> Callable[..., dict[str, Any]]:
     return importlib.import_module("build").main
 
 
+ABANDONED = "the process running this build stopped before it finished (killed?); queued again"
+
+
+def take_over_abandoned(conn: psycopg.Connection, settings: Settings) -> int:
+    """Builds left 'running' by a worker or `decant build` that died (SIGKILL, power
+    loss) are marked failed and queued again; returns how many.
+
+    Only a holder of BUILD_LOCK may call this: every build runs under that lock and a
+    session's advisory locks end with it, so while we hold it a 'running' row has no
+    live builder. Their half-written directories are removed; public/current never
+    pointed at them (the swap is the last step of a build)."""
+    with conn.transaction():
+        rows = conn.execute(
+            "UPDATE build_runs SET status = 'failed', finished_at = now(), error = %s"
+            " WHERE status = 'running' RETURNING id, trigger, requested_by, full_build",
+            (ABANDONED,),
+        ).fetchall()
+        for row in rows:
+            log.warning("build %s was abandoned mid-way; queued again", row["id"])
+            conn.execute(
+                "INSERT INTO build_runs (status, trigger, requested_by, full_build)"
+                " VALUES ('queued', %s, %s, %s)"
+                " ON CONFLICT ((true)) WHERE status = 'queued' DO UPDATE"
+                " SET full_build = build_runs.full_build OR excluded.full_build",
+                (row["trigger"], row["requested_by"], row["full_build"]),
+            )
+    builds_dir = settings.public_dir.resolve() / "builds"
+    live = live_build(settings)
+    for row in rows:
+        name = f"*-{row['id']:06d}"  # build.py names a build <UTC time>-<run id>
+        for leftover in [*builds_dir.glob(name), *builds_dir.glob(name + ".*")]:
+            if live is not None and leftover.resolve() == live:
+                continue
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+    return len(rows)
+
+
 def run_queued(conn: psycopg.Connection, settings: Settings) -> int:
     """Run the queued build, if any, unless another worker is building; returns builds run."""
     if not conn.execute("SELECT pg_try_advisory_lock(%s) AS ok", (BUILD_LOCK,)).fetchone()["ok"]:
         return 0
     try:
+        take_over_abandoned(conn, settings)
         with conn.transaction():
             row = conn.execute(
                 "UPDATE build_runs SET status = 'running', started_at = now()"

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import functools
 import gc
 import gzip
@@ -1535,6 +1536,26 @@ def without_cycle_collection() -> Iterator[None]:
             gc.collect()
 
 
+# Out of space (or over a file-size or quota limit): said plainly in build_runs and by
+# `decant doctor`, whatever layer the error surfaced through.
+DISK_FULL = {
+    errno.ENOSPC: "disk full",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EFBIG: "file too large",
+}
+
+
+def failure_reason(exc: BaseException) -> str:
+    """The one line build_runs.error records for a failed build."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in DISK_FULL:
+            where = f" ({seen.filename})" if seen.filename else ""
+            return f"{DISK_FULL[seen.errno]}: {seen.strerror}{where}"
+        seen = seen.__cause__ or seen.__context__
+    return str(exc) if isinstance(exc, BuildFailed) else f"{type(exc).__name__}: {exc}"
+
+
 def _build(
     settings: Settings, full: bool, trigger: str, requested_by: str | None, run_id: int | None
 ) -> dict[str, Any]:
@@ -1558,7 +1579,7 @@ def _build(
             shutil.rmtree(build.new_dir, ignore_errors=True)
             build.new_dir.with_name(build_id + ".json").unlink(missing_ok=True)
             build.new_dir.with_name(build_id + SNAPSHOT_SUFFIX).unlink(missing_ok=True)
-        message = str(exc) if isinstance(exc, BuildFailed) else f"{type(exc).__name__}: {exc}"
+        message = failure_reason(exc)
         seconds = time.perf_counter() - started
         with db.connection(url) as conn:
             builds.finish_run(conn, run_id, ok=False, seconds=seconds, error=message)

@@ -126,6 +126,10 @@ def database_checks(database_url: str) -> list[Check]:
             conn.row_factory = psycopg.rows.dict_row
             outbox = monitoring.outbox_backlog(conn)
             builds = monitoring.builds(conn)
+            last_build = conn.execute(
+                "SELECT id, status::text AS status, error FROM build_runs"
+                " WHERE finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC LIMIT 1"
+            ).fetchone()
     except psycopg.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return [Check("database", False, f"cannot connect: {first}")]
@@ -150,6 +154,17 @@ def database_checks(database_url: str) -> list[Check]:
                 "builds",
                 False,
                 f"a build has waited {queued_for / 60:.0f} min; is `decant worker` running?",
+            )
+        )
+    elif last_build and last_build["status"] == "failed":
+        # The live site still serves the build before; what is not published waits.
+        reason = (last_build["error"] or "no reason recorded").splitlines()[0][:300]
+        checks.append(
+            Check(
+                "builds",
+                False,
+                f"the last build (run {last_build['id']}) failed: {reason};"
+                " the live site is the build before it",
             )
         )
     else:

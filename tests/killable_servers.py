@@ -23,35 +23,37 @@ from tests.ports import free_port
 from tests.waiting import wait_until
 
 
-def _postgres_server_class():  # type: ignore[no-untyped-def]
+def _pgserver():  # type: ignore[no-untyped-def]
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (root, CI); its fallback is fine.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from pgserver.postgres_server import PostgresServer
+        import pgserver._commands
+        import pgserver.postgres_server
+        import pgserver.utils
 
-    return PostgresServer
+    return pgserver
 
 
 class KillablePostgres:
     """One postmaster on 127.0.0.1 and a free port, data in `data_dir`."""
 
     def __init__(self, data_dir: Path) -> None:
-        from pgserver._commands import POSTGRES_BIN_PATH
-
+        pgserver = _pgserver()
         # pgserver's own set-up: initdb, and as root the `pgserver` user owning the data.
-        server = _postgres_server_class().__new__(_postgres_server_class())
+        server = pgserver.postgres_server.PostgresServer.__new__(
+            pgserver.postgres_server.PostgresServer
+        )
         server.pgdata = data_dir
         server.system_user = None
         if os.geteuid() == 0:
-            from pgserver.utils import ensure_user_exists
-
             server.system_user = "pgserver"
-            ensure_user_exists(server.system_user)
+            pgserver.utils.ensure_user_exists(server.system_user)
         server.postgres_user = "postgres"
         data_dir.mkdir(parents=True, exist_ok=True)
         server.ensure_pgdata_inited()
         self.data_dir = data_dir
         self.user = server.system_user
-        self.postgres = POSTGRES_BIN_PATH / "postgres"
+        self.postgres = pgserver._commands.POSTGRES_BIN_PATH / "postgres"
         self.port = free_port()
         self.log = data_dir.parent / f"{data_dir.name}.log"
         self.process: subprocess.Popen[bytes] | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import select
 import time
 from collections.abc import Iterator
@@ -12,6 +13,8 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from decant.config import Settings
+
+log = logging.getLogger("decant.db")
 
 
 def database_url(settings: Settings) -> str:
@@ -44,6 +47,7 @@ KEEPALIVES = {
     "tcp_user_timeout": 10_000,
 }
 RECONNECT_GIVE_UP_SECONDS = 5.0
+START_WAIT_SECONDS = 10.0  # a process starting waits this long for its first connection
 
 
 def _has_pending_input(conn: psycopg.Connection) -> bool:
@@ -105,7 +109,15 @@ def create_pool(
         name=name,
         open=False,
     )
-    pool.open(wait=True, timeout=30)
+    pool.open(wait=False)
+    try:
+        with pool.connection(timeout=START_WAIT_SECONDS):
+            pass
+    except psycopg.OperationalError as exc:
+        # A gunicorn worker (re)started during an outage (max_requests recycles them)
+        # must boot and answer 503 until the server is back, not fail to boot: gunicorn
+        # stops altogether when a worker cannot boot.
+        log.warning("PostgreSQL is not reachable yet (%s); answering 503 until it is", exc)
     return pool
 
 

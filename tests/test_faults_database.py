@@ -12,6 +12,7 @@ import json
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from decant import db, migrations
-from decant.config import load_settings
+from decant.config import Settings, load_settings
 from functions import create_app
 from tests.factories import Shop
 from tests.killable_servers import KillablePostgres
@@ -59,8 +60,8 @@ def shop_db(postgres: KillablePostgres) -> Iterator[str]:
 
 
 @pytest.fixture
-def served_shop(shop_db: str, redis_url: str, tmp_path: Path) -> Iterator[tuple[str, Flask]]:
-    settings = load_settings(
+def shop_settings(shop_db: str, redis_url: str, tmp_path: Path) -> Settings:
+    return load_settings(
         DATABASE_URL=shop_db,
         REDIS_URL=redis_url,
         DECANT_DATA_DIR=tmp_path / "var",
@@ -69,14 +70,27 @@ def served_shop(shop_db: str, redis_url: str, tmp_path: Path) -> Iterator[tuple[
         DECANT_SECRET_KEY="test-secret-key-that-is-long-enough-123",
         STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
     )
-    app = create_app(settings)
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """The app behind werkzeug's threaded server; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app
-    server.shutdown()
-    thread.join(timeout=10)
-    app.extensions["decant"].close()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        app.extensions["decant"].close()
+
+
+@pytest.fixture
+def served_shop(shop_settings: Settings) -> Iterator[tuple[str, Flask]]:
+    app = create_app(shop_settings)
+    with serving(app) as base:
+        yield base, app
 
 
 def place_order(base: str, n: int) -> requests.Response:
@@ -196,6 +210,25 @@ def test_first_request_after_a_restart_with_no_traffic_between_is_served(
     postgres.restart()
     assert place_order(base, 100).status_code == 201
     assert requests.get(f"{base}/api/products", timeout=CLIENT_TIMEOUT).status_code == 200
+
+
+def test_a_shop_started_while_postgres_is_down_boots_answers_503_then_sells(
+    postgres: KillablePostgres, shop_settings: Settings
+) -> None:
+    # As a gunicorn worker recycled (max_requests) during an outage: it must boot.
+    postgres.stop()
+    app = create_app(shop_settings)
+    with serving(app) as base:
+        answer = requests.get(f"{base}/api/products", timeout=CLIENT_TIMEOUT)
+        assert answer.status_code == 503
+        assert answer.json()["error"]["code"] == "unavailable"
+        postgres.restart()
+        wait_until(
+            lambda: requests.get(f"{base}/api/health/db", timeout=CLIENT_TIMEOUT).ok,
+            timeout=15,
+            what="the shop to connect",
+        )
+        assert place_order(base, 1).status_code == 201
 
 
 def ledger(url: str) -> dict[str, Any]:

@@ -55,10 +55,11 @@ def _has_pending_input(conn: psycopg.Connection) -> bool:
     error and end-of-file of a shutdown (AdminShutdown) or of a killed server. A
     zero-timeout poll of the socket costs no round trip."""
     try:
-        readable, _, _ = select.select([conn.fileno()], [], [], 0)
+        poller = select.poll()  # not select(): no limit on the descriptor's number
+        poller.register(conn.fileno(), select.POLLIN)
+        return bool(poller.poll(0))
     except (OSError, ValueError, psycopg.Error):
         return True
-    return bool(readable)
 
 
 def _check_if_idle(conn: psycopg.Connection, pool: ConnectionPool) -> None:

@@ -50,6 +50,7 @@ class Result:
     routes: list[shop_report.RouteFigures]
     bad_server_errors: Counter  # (route, status) -> count, 503s in the gap excluded
     gap: tuple[float, float] | None
+    outcomes: Outcomes
     chaos_log: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
@@ -240,6 +241,7 @@ def run(options: argparse.Namespace) -> Result:
             routes,
             shop_report.server_error_verdict(record.samples, gap),
             gap,
+            outcomes,
             chaos_log,
             shop_report.exceptions_in_log(work / "gunicorn.log"),
         )
@@ -266,7 +268,8 @@ def report_lines(
     lines = [
         f"{options.shoppers} shoppers, {seconds:.0f} s, {os.cpu_count()} cores,"
         f" payments: {options.payments}{', chaos' if options.chaos else ''};"
-        f" {len(outcomes.placed)} orders placed, {len(outcomes.paid)} paid",
+        f" {len(outcomes.placed)} orders placed, {len(outcomes.paid)} paid;"
+        f" load average after the run {os.getloadavg()[0]:.1f} (other work shares the cores)",
         *shop_report.route_table(result.routes),
         *shop_report.targets(result.routes),
         *shop_report.server_table(probe),

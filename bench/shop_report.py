@@ -150,7 +150,12 @@ def exceptions_in_log(log: Path, limit: int = 8) -> list[str]:
             continue
         with contextlib.suppress(ValueError):
             entry = json.loads(line)
-            last = entry["exc_info"].strip().splitlines()[-1]
+            heads = [
+                line
+                for line in entry["exc_info"].splitlines()
+                if re.match(r"^[A-Za-z_][\w.]*: ", line)
+            ]
+            last = heads[-1] if heads else entry["exc_info"].strip().splitlines()[-1]
             route = re.sub(r"/api/products/[^ ]+", "/api/products/<slug>", entry.get("message", ""))
             found[f"{route}: {last[:160]}"] += 1
     return [f"{n} x {line}" for line, n in found.most_common(limit)]

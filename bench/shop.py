@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -252,8 +254,6 @@ def run(options: argparse.Namespace) -> Result:
         if stripe:
             stripe.stop()
         if not options.keep and not os.environ.get("BENCH_KEEP"):
-            import shutil
-
             shutil.rmtree(work, ignore_errors=True)
 
 
@@ -289,6 +289,8 @@ def report_lines(
 
 
 def main(argv: list[str] | None = None) -> int:
+    # SIGTERM unwinds like Ctrl-C, so run()'s finally stops every process it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     result = run(parse(argv))
     print("\n".join(result.lines), flush=True)
     return 0 if result.ok else 1

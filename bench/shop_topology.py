@@ -144,6 +144,7 @@ class Topology:
             env=self.env,
             capture_output=True,
             text=True,
+            timeout=900,
         )
         if out.returncode != 0:
             raise RuntimeError(f"decant {' '.join(args)} failed:\n{out.stdout}\n{out.stderr}")
@@ -270,8 +271,15 @@ class Topology:
         if self.redis_dir is not None:
             embedded.stop_redis(self.redis_dir)
         if self.pg_server is not None:
+            # pgserver's own cleanup only knows the postmaster it started; after a
+            # --chaos restart that is gone, so stop whichever one runs now.
+            from pgserver._commands import pg_ctl
+
+            server = self.pg_server
             with contextlib.suppress(Exception):
-                self.pg_server.cleanup()
+                pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)
+            with contextlib.suppress(Exception):
+                server.cleanup()
 
 
 def render_nginx(folder: Path, *, port: int, root: Path, app_port: int) -> Path:

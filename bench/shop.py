@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,7 +135,7 @@ def warm_up(app_port: int, slugs: list[str]) -> None:
 
 def chaos_schedule(
     topology: Topology, seconds: float, probe: Probe, log: list[str], gap: list[float]
-):  # noqa: ANN201
+) -> Callable[[threading.Event], None]:
     """The faults of --chaos at fixed shares of the run, each once, logged with the
     second it happened. All of them run even when the run is shorter than they take."""
     began = time.monotonic()
@@ -156,10 +157,11 @@ def chaos_schedule(
         if restarted:
             probe.update_root("redis", redis_pid(topology))
         at(0.45, stop)
-        gap.append(time.monotonic())
+        down = time.monotonic()
         note("PostgreSQL fast shutdown")
         restarted = topology.restart_postgres(PG_GAP_SECONDS)
-        gap.append(time.monotonic())
+        if restarted:
+            gap.extend([down, time.monotonic()])
         note(
             "PostgreSQL back" if restarted else "PostgreSQL not ours (DATABASE_URL): not restarted"
         )

@@ -16,6 +16,7 @@ import random
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -217,8 +218,13 @@ class Shopper:
 
 
 def run_shoppers(
-    count: int, seconds: float, shop: Shop, record: Recorder, outcomes: Outcomes, during=None
-) -> float:  # noqa: ANN001
+    count: int,
+    seconds: float,
+    shop: Shop,
+    record: Recorder,
+    outcomes: Outcomes,
+    during: Callable[[threading.Event], None] | None = None,
+) -> float:
     """`count` shoppers for `seconds`; `during(stop)` runs beside them (the chaos
     schedule). Returns the seconds measured."""
     stop = threading.Event()

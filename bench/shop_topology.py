@@ -272,15 +272,29 @@ class Topology:
         if self.redis_dir is not None:
             embedded.stop_redis(self.redis_dir)
         if self.pg_server is not None:
-            # pgserver's own cleanup only knows the postmaster it started; after a
-            # --chaos restart that is gone, so stop whichever one runs now.
-            from pgserver._commands import pg_ctl
+            self._stop_postgres()
 
-            server = self.pg_server
-            with contextlib.suppress(Exception):
-                pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)
-            with contextlib.suppress(Exception):
-                server.cleanup()
+    def _stop_postgres(self) -> None:
+        """pgserver's own cleanup only knows the postmaster it started; after a --chaos
+        restart that one is gone, so whichever postmaster runs now is stopped here."""
+        server = self.pg_server
+        with contextlib.suppress(Exception):
+            server.cleanup()
+        if (Path(server.pgdata) / "postmaster.pid").exists():
+            subprocess.run(
+                [
+                    str(embedded.postgres_bin("pg_ctl")),
+                    "-D",
+                    str(server.pgdata),
+                    "-w",
+                    "-m",
+                    "fast",
+                    "stop",
+                ],
+                user=server.system_user,
+                capture_output=True,
+                timeout=60,
+            )
 
 
 def render_nginx(folder: Path, *, port: int, root: Path, app_port: int) -> Path:

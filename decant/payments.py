@@ -19,7 +19,15 @@ from psycopg.types.json import Jsonb
 
 from decant import mail, orders, payment_events
 from decant.config import ConfigError, Settings
-from decant.errors import Conflict, DecantError, Forbidden, NotFound, PaymentError, ValidationError
+from decant.errors import (
+    Conflict,
+    DecantError,
+    Forbidden,
+    NotFound,
+    PaymentError,
+    Unavailable,
+    ValidationError,
+)
 
 log = logging.getLogger("decant.payments")
 
@@ -164,8 +172,35 @@ class DemoProvider:
         return True
 
 
+class UnconfiguredProvider:
+    """No Stripe key and no DECANT_DEMO_PAYMENTS=1: nothing takes money, so checkout
+    says so instead of quietly falling back to a provider that marks orders paid."""
+
+    name = "none"
+    publishable_key = ""
+
+    def _refuse(self) -> Unavailable:
+        return Unavailable(
+            "payments are not configured (set STRIPE_SECRET_KEY, or DECANT_DEMO_PAYMENTS=1"
+            " for a demo shop)"
+        )
+
+    def create_or_reuse_intent(self, order: dict[str, Any]) -> Intent:
+        raise self._refuse()
+
+    def cancel_intent(self, intent_id: str) -> None:
+        raise self._refuse()
+
+    def refund(self, intent_id: str, amount_cents: int, idempotency_key: str) -> str:
+        raise self._refuse()
+
+    def healthy(self) -> bool:
+        return False
+
+
 def provider_for(settings: Settings) -> PaymentProvider:
-    """Stripe when a secret key is set; otherwise the demo, which production refuses."""
+    """Stripe when a secret key is set; the demo only when DECANT_DEMO_PAYMENTS=1 (never
+    in production); otherwise nothing, so an unset variable can never mean free orders."""
     if settings.stripe_secret_key:
         return StripeProvider(settings)
     if settings.is_production:
@@ -173,7 +208,9 @@ def provider_for(settings: Settings) -> PaymentProvider:
             "setting STRIPE_SECRET_KEY: required in production (the demo payment provider"
             " takes no money and is refused when DECANT_ENV=production)"
         )
-    return DemoProvider()
+    if settings.demo_payments_enabled:
+        return DemoProvider()
+    return UnconfiguredProvider()
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,8 @@ def redis() -> Response:
 @bp.get("/stripe")
 def stripe() -> Response:
     if not settings().stripe_enabled:
-        return ok({"status": "ok", "mode": "demo", "checks": {"stripe": "not configured"}})
+        mode = "demo" if settings().demo_payments_enabled else "none"
+        return ok({"status": "ok", "mode": mode, "checks": {"stripe": "not configured"}})
     try:
         reachable = runtime().extras["payments"].healthy()
     except Exception:

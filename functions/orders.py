@@ -160,7 +160,7 @@ def idempotency_key() -> str | None:
 def create() -> Response:
     key = idempotency_key()
     cart = json_body(CartIn).to_cart(
-        payment_provider="stripe" if settings().stripe_enabled else "demo",
+        payment_provider="demo" if settings().demo_payments_enabled else "stripe",
         currency=settings().currency,
     )
     with database().connection() as conn:

@@ -9,7 +9,7 @@ import pytest
 
 from decant import jobs, orders, payments
 from decant.config import ConfigError, load_settings
-from decant.errors import Conflict, Forbidden, ValidationError
+from decant.errors import Conflict, Forbidden, NotFound, Unavailable, ValidationError
 from decant.payment_events import apply_payment_event
 from tests.plugins.payments import stripe_event
 
@@ -309,10 +309,27 @@ def test_demo_provider_is_refused_in_production():
         payments.provider_for(production)
 
 
-def test_demo_provider_is_used_without_stripe_keys_outside_production(settings):
+def test_demo_provider_is_used_only_when_demo_payments_are_asked_for(settings):
     provider = payments.provider_for(settings)
     assert isinstance(provider, payments.DemoProvider)
     assert provider.publishable_key == "demo"
+
+    without_flag = settings.model_copy(update={"demo_payments": False})
+    assert not isinstance(payments.provider_for(without_flag), payments.DemoProvider)
+
+
+def test_demo_payments_in_production_stop_the_start_naming_the_setting():
+    with pytest.raises(ConfigError, match="^setting DECANT_DEMO_PAYMENTS: .*production"):
+        load_settings(DECANT_ENV="production", DECANT_SECRET_KEY="x" * 40, DECANT_DEMO_PAYMENTS="1")
+
+
+def test_without_stripe_or_demo_flag_checkout_is_unavailable(conn, placed, settings):
+    provider = payments.provider_for(settings.model_copy(update={"demo_payments": False}))
+    with pytest.raises(Unavailable, match="not configured"):
+        payments.start_checkout(conn, provider, placed["order_number"], placed["email"])
+    with pytest.raises(NotFound):
+        payments.demo_confirm(conn, provider, placed["order_number"], placed["email"])
+    assert orders.get_order(conn, placed["id"])["payment_status"] == "unpaid"
 
 
 def test_demo_confirm_pays_through_the_same_path_once(conn, shop, placed, settings):

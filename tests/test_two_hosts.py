@@ -35,6 +35,7 @@ def two_app_hosts(settings, tmp_path: Path) -> Iterator[list[tuple[int, Path, su
         "DECANT_PUBLIC_DIR": str(settings.public_dir),
         "DECANT_ENV": "test",
         "DECANT_SECRET_KEY": settings.secret_key,
+        "DECANT_DEMO_PAYMENTS": "1",
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     for n in range(2):

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from decant import orders
 from decant.orders import MAX_LINES, MAX_QUANTITY, Cart, CartLine
+from functions.client_address import client_address
 from functions.envelope import ok
 from functions.rate_limits import (
     ORDERS,
@@ -81,7 +82,9 @@ class CartIn(BaseModel):
     items: Annotated[list[ItemIn], Field(min_length=1, max_length=MAX_LINES)]
     discount_code: DiscountCode | None = None
 
-    def to_cart(self, *, payment_provider: str, currency: str) -> Cart:
+    def to_cart(
+        self, *, payment_provider: str, currency: str, client_address: str | None = None
+    ) -> Cart:
         return Cart(
             email=str(self.email),
             name=self.name,
@@ -90,6 +93,7 @@ class CartIn(BaseModel):
             discount_code=self.discount_code or None,
             payment_provider=payment_provider,
             currency=currency,
+            client_address=client_address,
         )
 
 
@@ -159,12 +163,19 @@ def idempotency_key() -> str | None:
 @limiter.limit(ORDERS)
 def create() -> Response:
     key = idempotency_key()
+    shop = settings()
     cart = json_body(CartIn).to_cart(
-        payment_provider="demo" if settings().demo_payments_enabled else "stripe",
-        currency=settings().currency,
+        payment_provider="demo" if shop.demo_payments_enabled else "stripe",
+        currency=shop.currency,
+        client_address=client_address(),
+    )
+    limits = orders.OrderLimits(
+        max_units_per_line=shop.max_units_per_line,
+        max_unpaid_orders=shop.max_unpaid_orders,
+        expiry_minutes=shop.order_expiry_minutes,
     )
     with database().connection() as conn:
-        order = orders.place(conn, cart, idempotency_key=key)
+        order = orders.place(conn, cart, idempotency_key=key, limits=limits)
     return ok(OrderOut.from_domain(order), status=201)
 
 

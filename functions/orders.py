@@ -16,16 +16,11 @@ from flask import Blueprint, Response, request
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from decant import orders
+from decant.errors import NotFound
 from decant.orders import MAX_LINES, MAX_QUANTITY, Cart, CartLine
 from functions.client_address import client_address
 from functions.envelope import ok
-from functions.rate_limits import (
-    ORDERS,
-    TRACKING_PER_CLIENT,
-    TRACKING_PER_ORDER,
-    limiter,
-    order_number_key,
-)
+from functions.rate_limits import ORDERS, TRACKING_PER_CLIENT, count_failed_lookup, limiter
 from functions.request_body import MalformedRequest, json_body, query_args, text
 from functions.runtime import database, settings
 
@@ -181,10 +176,14 @@ def create() -> Response:
 
 @bp.get("/track")
 @limiter.limit(TRACKING_PER_CLIENT)
-@limiter.limit(TRACKING_PER_ORDER, key_func=order_number_key)
 def track() -> Response:
-    """The same 404 (one query, same body) for an unknown number and a wrong e-mail."""
+    """The same 404 (one query, same body) for an unknown number and a wrong e-mail;
+    only those failures count against the number's own limit."""
     asked = query_args(TrackQuery)
     with database().connection() as conn:
-        order = orders.find_for_shopper(conn, asked.number, asked.email)
+        try:
+            order = orders.find_for_shopper(conn, asked.number, asked.email)
+        except NotFound:
+            count_failed_lookup(asked.number)
+            raise
     return ok(TrackOut.from_domain(order))

@@ -109,6 +109,12 @@ class Settings(BaseSettings):
             raise ValueError("must start with smtp:// or smtps://")
         return value or None
 
+    @field_validator("demo_payments", mode="before")
+    @classmethod
+    def _empty_is_off(cls, value: object) -> object:
+        """`DECANT_DEMO_PAYMENTS=` (left empty, as in .env.example) means off."""
+        return False if isinstance(value, str) and not value.strip() else value
+
     @field_validator("currency")
     @classmethod
     def _currency(cls, value: str) -> str:

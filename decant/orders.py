@@ -127,10 +127,12 @@ def place(
             return existing
     for _attempt in range(PRICE_RACE_ATTEMPTS):
         try:
-            with conn.transaction():
-                if limits.max_unpaid_orders is not None:
-                    _refuse_beyond_unpaid_limit(conn, cart, limits)
+            if limits.max_unpaid_orders is None:
                 order = _insert_order(conn, cart, lines, idempotency_key, fingerprint)
+            else:
+                with conn.transaction():
+                    _refuse_beyond_unpaid_limit(conn, cart, limits)
+                    order = _insert_order(conn, cart, lines, idempotency_key, fingerprint)
         except _StockTaken as taken:
             ids = [offer["product_id"] for _, offer in taken.chosen]
             remaining = {

@@ -200,6 +200,7 @@ def main() -> None:
         "DECANT_DATA_DIR": str(work / "var"),
         "DECANT_PUBLIC_DIR": str(work / "public"),
         "DECANT_ENV": "development",
+        "DECANT_DEMO_PAYMENTS": "1",
     }
     env.pop("STRIPE_SECRET_KEY", None)
     log = work / "gunicorn.log"
@@ -213,7 +214,7 @@ def main() -> None:
     def order(rng: random.Random) -> tuple[str, str, bytes, dict[str, str]]:
         n = next(addresses)  # every order from its own shopper, as in a real shop
         body = {
-            "email": "bench@example.com",
+            "email": f"bench-{n}@example.com",
             "name": "Bench",
             "shipping_address": orders_bench.ADDRESS,
             "items": [

@@ -15,7 +15,7 @@ from typing import Any
 
 import psycopg
 
-from decant import audit, mail, orders, payments
+from decant import audit, csv_cells, mail, orders, payments
 from decant.audit import Actor
 from decant.catalog import ml
 from decant.errors import InvalidTransition, ValidationError
@@ -240,7 +240,8 @@ def export_csv(conn: psycopg.Connection, filters: OrderFilters) -> str:
     filters.check()
     where, params = _where(filters)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # CRLF as RFC 4180 says: then a field holding a bare \r is quoted too.
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_HEADER)
     with conn.cursor() as cur:
         cur.execute(
@@ -258,16 +259,8 @@ def export_csv(conn: psycopg.Connection, filters: OrderFilters) -> str:
         )
         for row in cur:
             row["created_at"] = row["created_at"].isoformat()
-            writer.writerow([_safe_cell(row[name]) for name in EXPORT_HEADER])
+            writer.writerow([csv_cells.guard(row[name]) for name in EXPORT_HEADER])
     return out.getvalue()
-
-
-def _safe_cell(value: Any) -> Any:
-    """Spreadsheet apps run cells starting with = + - @ as formulas; a shopper's name
-    must never do that on the owner's computer."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
 
 
 def packing_slip(conn: psycopg.Connection, order_id: int) -> dict[str, Any]:

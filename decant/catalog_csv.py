@@ -16,7 +16,7 @@ from typing import Any
 
 import psycopg
 
-from decant import audit, catalog_admin
+from decant import audit, catalog_admin, csv_cells
 from decant.audit import Actor
 from decant.errors import Forbidden, ValidationError
 
@@ -24,17 +24,7 @@ from decant.errors import Forbidden, ValidationError
 COLUMNS = [*catalog_admin.FIELDS, "sizes"]
 LIST_COLUMNS = ("top_notes", "heart_notes", "base_notes", "accords")
 SEPARATOR = "|"
-FORMULA_START = ("=", "+", "-", "@")
 MAX_ROWS = 5000
-
-
-def _cell(value: str) -> str:
-    """Guard spreadsheet formulas with a leading apostrophe (taken off again on import)."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
-def _uncell(value: str) -> str:
-    return value[1:] if value.startswith("'") and value[1:2] in FORMULA_START else value
 
 
 def export(conn: psycopg.Connection) -> str:
@@ -62,7 +52,7 @@ def export(conn: psycopg.Connection) -> str:
                 value = "true" if value else "false"
             elif value is None:
                 value = ""
-            values.append(_cell(str(value)))
+            values.append(csv_cells.guard(str(value)))
         writer.writerow(values)
     return out.getvalue()
 
@@ -87,7 +77,7 @@ def _parse_row(raw: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     problems: dict[str, str] = {}
     data: dict[str, Any] = {}
     for column in COLUMNS:
-        value = _uncell((raw.get(column) or "").strip())
+        value = csv_cells.unguard((raw.get(column) or "").strip())
         if column in LIST_COLUMNS:
             data[column] = [v.strip() for v in value.split(SEPARATOR) if v.strip()]
         elif column == "launch_year":

@@ -37,6 +37,10 @@ ENV_NAMES = {
     "currency": "DECANT_CURRENCY",
     "trusted_proxies": "DECANT_TRUSTED_PROXIES",
     "order_expiry_minutes": "DECANT_ORDER_EXPIRY_MINUTES",
+    "demo_payments": "DECANT_DEMO_PAYMENTS",
+    "max_units_per_line": "DECANT_MAX_UNITS_PER_LINE",
+    "max_unpaid_orders": "DECANT_MAX_UNPAID_ORDERS",
+    "redis_cache_url": "REDIS_CACHE_URL",
 }
 
 
@@ -52,6 +56,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, alias="DATABASE_URL")
     database_replica_url: str | None = Field(None, alias="DATABASE_REPLICA_URL")
     redis_url: str | None = Field(None, alias="REDIS_URL")
+    redis_cache_url: str | None = Field(None, alias="REDIS_CACHE_URL")
     data_dir: Path = Field(Path("var"), alias="DECANT_DATA_DIR")
     env: Literal["development", "production", "test"] = Field("development", alias="DECANT_ENV")
     secret_key: str | None = Field(None, alias="DECANT_SECRET_KEY")
@@ -72,6 +77,9 @@ class Settings(BaseSettings):
     currency: str = Field("EUR", alias="DECANT_CURRENCY")
     trusted_proxies: str = Field("127.0.0.1/32,::1/128", alias="DECANT_TRUSTED_PROXIES")
     order_expiry_minutes: int = Field(30, alias="DECANT_ORDER_EXPIRY_MINUTES", ge=1, le=10080)
+    demo_payments: bool = Field(False, alias="DECANT_DEMO_PAYMENTS")
+    max_units_per_line: int = Field(5, alias="DECANT_MAX_UNITS_PER_LINE", ge=1, le=100)
+    max_unpaid_orders: int = Field(3, alias="DECANT_MAX_UNPAID_ORDERS", ge=1, le=100000)
 
     @field_validator("database_url", "database_replica_url")
     @classmethod
@@ -80,7 +88,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with postgresql://")
         return value or None
 
-    @field_validator("redis_url")
+    @field_validator("redis_url", "redis_cache_url")
     @classmethod
     def _redis_url(cls, value: str | None) -> str | None:
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
@@ -100,6 +108,12 @@ class Settings(BaseSettings):
         if value and not value.startswith(("smtp://", "smtps://")):
             raise ValueError("must start with smtp:// or smtps://")
         return value or None
+
+    @field_validator("demo_payments", mode="before")
+    @classmethod
+    def _empty_is_off(cls, value: object) -> object:
+        """`DECANT_DEMO_PAYMENTS=` (left empty, as in .env.example) means off."""
+        return False if isinstance(value, str) and not value.strip() else value
 
     @field_validator("currency")
     @classmethod
@@ -122,6 +136,11 @@ class Settings(BaseSettings):
     def _production_needs(self) -> Settings:
         if self.env == "production" and (not self.secret_key or len(self.secret_key) < 32):
             raise ValueError("DECANT_SECRET_KEY: required in production, at least 32 characters")
+        if self.env == "production" and self.demo_payments:
+            raise ValueError(
+                "DECANT_DEMO_PAYMENTS: the demo payment provider takes no money and is"
+                " refused when DECANT_ENV=production"
+            )
         return self
 
     @property
@@ -132,6 +151,11 @@ class Settings(BaseSettings):
     @property
     def stripe_enabled(self) -> bool:
         return bool(self.stripe_secret_key)
+
+    @property
+    def demo_payments_enabled(self) -> bool:
+        """The demo provider runs only when asked for, never without Stripe by default."""
+        return self.demo_payments and not self.stripe_enabled and not self.is_production
 
     @property
     def is_production(self) -> bool:

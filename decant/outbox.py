@@ -40,6 +40,11 @@ class DeliveryFailed(Exception):
     """No transport took the message this time; it is retried later."""
 
 
+class SmtpWithoutTls(smtplib.SMTPException):
+    """SMTP_URL has credentials but the server offers no STARTTLS on smtp://: logging
+    in would send the password in clear, so nothing is sent at all."""
+
+
 CLAIM_SQL = """
 UPDATE email_outbox
    SET status = 'sending', attempts = attempts + 1,
@@ -148,6 +153,11 @@ def _send_smtp(row: dict[str, Any], settings: Settings) -> str:
         if not secure and client.has_extn("starttls"):
             client.starttls(context=ssl.create_default_context())
             client.ehlo()
+        elif not secure and (url.username or url.password):
+            raise SmtpWithoutTls(
+                f"{url.hostname} offers no STARTTLS; refusing to send SMTP credentials"
+                " in clear (use smtps:// or a server with STARTTLS)"
+            )
         if url.username:
             client.login(unquote(url.username), unquote(url.password or ""))
         client.send_message(message)

@@ -19,7 +19,15 @@ from psycopg.types.json import Jsonb
 
 from decant import mail, orders, payment_events
 from decant.config import ConfigError, Settings
-from decant.errors import Conflict, DecantError, Forbidden, NotFound, PaymentError, ValidationError
+from decant.errors import (
+    Conflict,
+    DecantError,
+    Forbidden,
+    NotFound,
+    PaymentError,
+    Unavailable,
+    ValidationError,
+)
 
 log = logging.getLogger("decant.payments")
 
@@ -164,8 +172,35 @@ class DemoProvider:
         return True
 
 
+class UnconfiguredProvider:
+    """No Stripe key and no DECANT_DEMO_PAYMENTS=1: nothing takes money, so checkout
+    says so instead of quietly falling back to a provider that marks orders paid."""
+
+    name = "none"
+    publishable_key = ""
+
+    def _refuse(self) -> Unavailable:
+        return Unavailable(
+            "payments are not configured (set STRIPE_SECRET_KEY, or DECANT_DEMO_PAYMENTS=1"
+            " for a demo shop)"
+        )
+
+    def create_or_reuse_intent(self, order: dict[str, Any]) -> Intent:
+        raise self._refuse()
+
+    def cancel_intent(self, intent_id: str) -> None:
+        raise self._refuse()
+
+    def refund(self, intent_id: str, amount_cents: int, idempotency_key: str) -> str:
+        raise self._refuse()
+
+    def healthy(self) -> bool:
+        return False
+
+
 def provider_for(settings: Settings) -> PaymentProvider:
-    """Stripe when a secret key is set; otherwise the demo, which production refuses."""
+    """Stripe when a secret key is set; the demo only when DECANT_DEMO_PAYMENTS=1 (never
+    in production); otherwise nothing, so an unset variable can never mean free orders."""
     if settings.stripe_secret_key:
         return StripeProvider(settings)
     if settings.is_production:
@@ -173,7 +208,9 @@ def provider_for(settings: Settings) -> PaymentProvider:
             "setting STRIPE_SECRET_KEY: required in production (the demo payment provider"
             " takes no money and is refused when DECANT_ENV=production)"
         )
-    return DemoProvider()
+    if settings.demo_payments_enabled:
+        return DemoProvider()
+    return UnconfiguredProvider()
 
 
 @dataclass(frozen=True)
@@ -344,10 +381,13 @@ def refund_order(
 ) -> dict[str, Any]:
     """Refund all or part of a paid order (owners only).
 
-    The provider is called first, outside any transaction, with an idempotency key
-    from the order's refund state, so a double click refunds once. Then, in one
-    transaction: refunded_cents, the move to refunded when it is all refunded, the
-    refund e-mail and the audit record.
+    The amount is first reserved with one atomic UPDATE (refunded_cents grows only
+    while it stays within the total), so two refunds at once both count, and one that
+    would pass the total is refused before any money moves. Then the provider is
+    called, outside any transaction, with an idempotency key naming that reservation
+    (a retried call refunds once); if it refuses, the reservation is given back. Last,
+    in one transaction: the move to refunded when it is all refunded, the refund
+    e-mail and the audit record.
     """
     _outside_transaction(conn)
     if actor.get("role") != "owner":
@@ -355,33 +395,51 @@ def refund_order(
     order = orders.get_order(conn, order_id)
     if order["payment_status"] != "paid" or not order["payment_intent_id"]:
         raise Conflict("only a paid order can be refunded", {"status": order["status"]})
-    left = order["total_cents"] - order["refunded_cents"]
-    if not isinstance(amount_cents, int) or not 1 <= amount_cents <= left:
+    if not isinstance(amount_cents, int) or isinstance(amount_cents, bool) or amount_cents < 1:
         raise ValidationError(
             "the refund amount is not possible",
-            {"amount_cents": f"must be between 1 and {left}"},
+            {
+                "amount_cents": f"must be between 1 and {order['total_cents'] - order['refunded_cents']}"
+            },
         )
-    key = f"decant-refund:{order['order_number']}:{order['refunded_cents']}:{amount_cents}"
-    refund_id = provider.refund(order["payment_intent_id"], amount_cents, key)
+    reserved = conn.execute(
+        "UPDATE orders SET refunded_cents = refunded_cents + %(amount)s"
+        " WHERE id = %(id)s AND payment_status = 'paid'"
+        "   AND refunded_cents + %(amount)s <= total_cents"
+        " RETURNING refunded_cents - %(amount)s AS before, refunded_cents AS after",
+        {"amount": amount_cents, "id": order_id},
+    ).fetchone()
+    if reserved is None:
+        current = orders.get_order(conn, order_id)
+        if current["payment_status"] != "paid":
+            raise Conflict("only a paid order can be refunded", {"status": current["status"]})
+        raise ValidationError(
+            "the refund amount is not possible",
+            {
+                "amount_cents": f"must be between 1 and {current['total_cents'] - current['refunded_cents']}"
+            },
+        )
+    key = f"decant-refund:{order['order_number']}:{reserved['before']}:{amount_cents}"
+    try:
+        refund_id = provider.refund(order["payment_intent_id"], amount_cents, key)
+    except Exception:
+        conn.execute(
+            "UPDATE orders SET refunded_cents = greatest(refunded_cents - %s, 0) WHERE id = %s",
+            (amount_cents, order_id),
+        )
+        raise
     with conn.transaction():
         current = conn.execute(
             "SELECT refunded_cents, total_cents, status::text AS status FROM orders"
             " WHERE id = %s FOR UPDATE",
             (order_id,),
         ).fetchone()
-        # A charge.refunded webhook may have recorded this refund already.
-        refunded = max(current["refunded_cents"], order["refunded_cents"] + amount_cents)
-        refunded = min(refunded, current["total_cents"])
-        if refunded >= current["total_cents"] and current["status"] != "refunded":
+        if current["refunded_cents"] >= current["total_cents"] and current["status"] != "refunded":
             updated = orders.transition(
-                conn,
-                order_id,
-                status="refunded",
-                payment_status="refunded",
-                refunded_cents=refunded,
+                conn, order_id, status="refunded", payment_status="refunded"
             )
         else:
-            updated = orders.transition(conn, order_id, refunded_cents=refunded)
+            updated = orders.get_order(conn, order_id)
         mail.enqueue(conn, "refunded", updated)
         conn.execute(
             "INSERT INTO audit_log (actor_id, actor, action, entity, entity_id, before, after, ip)"
@@ -390,9 +448,13 @@ def refund_order(
                 actor.get("id"),
                 str(actor.get("email") or actor.get("id") or "unknown"),
                 str(order_id),
-                Jsonb({"refunded_cents": order["refunded_cents"]}),
+                Jsonb({"refunded_cents": reserved["before"]}),
                 Jsonb(
-                    {"refunded_cents": refunded, "amount_cents": amount_cents, "refund": refund_id}
+                    {
+                        "refunded_cents": reserved["after"],
+                        "amount_cents": amount_cents,
+                        "refund": refund_id,
+                    }
                 ),
                 actor.get("ip") or None,
             ),

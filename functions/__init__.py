@@ -24,6 +24,7 @@ from functions import (
     products,
     rate_limits,
     request_context,
+    security_headers,
     stripe_webhooks,
 )
 from functions.metrics import bp as metrics_bp
@@ -69,4 +70,5 @@ def create_app(config: Settings | None = None, *, pool_size: int = 10) -> Flask:
     app.register_blueprint(openapi.bp)
     admin.register(app)
     product_hits.install(app)
+    security_headers.install(app)
     return app

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from flask import Blueprint, Response
 
 from functions.envelope import fail, ok
 from functions.runtime import database, redis_client, runtime, settings
 
 bp = Blueprint("health", __name__, url_prefix="/api/health")
+
+# Anyone may ask /api/health/stripe; each answer costs a call to Stripe (and counts
+# against the shop's Stripe rate limit), so one answer stands for this long.
+STRIPE_ANSWER_SECONDS = 60
+_stripe_lock = threading.Lock()
 
 
 def _database_ok() -> bool:
@@ -55,9 +63,21 @@ def redis() -> Response:
 @bp.get("/stripe")
 def stripe() -> Response:
     if not settings().stripe_enabled:
-        return ok({"status": "ok", "mode": "demo", "checks": {"stripe": "not configured"}})
-    try:
-        reachable = runtime().extras["payments"].healthy()
-    except Exception:
-        reachable = False
-    return _answer({"stripe": reachable})
+        mode = "demo" if settings().demo_payments_enabled else "none"
+        return ok({"status": "ok", "mode": mode, "checks": {"stripe": "not configured"}})
+    return _answer({"stripe": _stripe_reachable()})
+
+
+def _stripe_reachable() -> bool:
+    """Stripe's last answer while it is fresh; one request at a time asks again."""
+    extras = runtime().extras
+    with _stripe_lock:
+        known = extras.get("stripe_health")
+        if known is not None and known[0] > time.monotonic():
+            return known[1]
+        try:
+            reachable = bool(extras["payments"].healthy())
+        except Exception:
+            reachable = False
+        extras["stripe_health"] = (time.monotonic() + STRIPE_ANSWER_SECONDS, reachable)
+        return reachable

@@ -234,6 +234,14 @@ def document() -> dict[str, Any]:
         "/api/orders": {
             "post": {
                 "summary": "Place an order; prices come from the database, stock is reserved",
+                "description": (
+                    "422 validation_error naming `items.<n>.quantity` when a line (or one"
+                    " size over several lines) has more than DECANT_MAX_UNITS_PER_LINE units"
+                    " (default 5). 429 rate_limited with Retry-After when the e-mail or the"
+                    " client address already holds DECANT_MAX_UNPAID_ORDERS unpaid pending"
+                    " orders (default 3), until one is paid, cancelled or expires; also 30"
+                    " orders a minute per client."
+                ),
                 "parameters": [idempotency],
                 "requestBody": _body(CartIn),
                 "responses": {
@@ -251,6 +259,11 @@ def document() -> dict[str, Any]:
         "/api/orders/track": {
             "get": {
                 "summary": "Status, items and timeline of an order, by e-mail and number",
+                "description": (
+                    "429 rate_limited with Retry-After beyond 10 lookups a minute per client,"
+                    " or beyond 5 failed lookups a minute for one order number (a lookup"
+                    " with the right e-mail is never refused for others' failures)."
+                ),
                 "parameters": _query(TrackQuery),
                 "responses": {
                     **_answer(200, "the order", _success(_ref(TrackOut))),
@@ -261,6 +274,10 @@ def document() -> dict[str, Any]:
         "/api/checkout": {
             "post": {
                 "summary": "Create or reuse the order's PaymentIntent",
+                "description": (
+                    "503 unavailable when payments are not configured (no STRIPE_SECRET_KEY"
+                    " and no DECANT_DEMO_PAYMENTS=1) or Stripe cannot be reached."
+                ),
                 "requestBody": _body(CheckoutIn),
                 "responses": {
                     **_answer(200, "the payment intent", _success(_ref(CheckoutOut))),

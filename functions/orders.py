@@ -16,15 +16,11 @@ from flask import Blueprint, Response, request
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from decant import orders
+from decant.errors import NotFound
 from decant.orders import MAX_LINES, MAX_QUANTITY, Cart, CartLine
+from functions.client_address import client_address
 from functions.envelope import ok
-from functions.rate_limits import (
-    ORDERS,
-    TRACKING_PER_CLIENT,
-    TRACKING_PER_ORDER,
-    limiter,
-    order_number_key,
-)
+from functions.rate_limits import ORDERS, TRACKING_PER_CLIENT, count_failed_lookup, limiter
 from functions.request_body import MalformedRequest, json_body, query_args, text
 from functions.runtime import database, settings
 
@@ -81,7 +77,9 @@ class CartIn(BaseModel):
     items: Annotated[list[ItemIn], Field(min_length=1, max_length=MAX_LINES)]
     discount_code: DiscountCode | None = None
 
-    def to_cart(self, *, payment_provider: str, currency: str) -> Cart:
+    def to_cart(
+        self, *, payment_provider: str, currency: str, client_address: str | None = None
+    ) -> Cart:
         return Cart(
             email=str(self.email),
             name=self.name,
@@ -90,6 +88,7 @@ class CartIn(BaseModel):
             discount_code=self.discount_code or None,
             payment_provider=payment_provider,
             currency=currency,
+            client_address=client_address,
         )
 
 
@@ -159,21 +158,32 @@ def idempotency_key() -> str | None:
 @limiter.limit(ORDERS)
 def create() -> Response:
     key = idempotency_key()
+    shop = settings()
     cart = json_body(CartIn).to_cart(
-        payment_provider="stripe" if settings().stripe_enabled else "demo",
-        currency=settings().currency,
+        payment_provider="demo" if shop.demo_payments_enabled else "stripe",
+        currency=shop.currency,
+        client_address=client_address(),
+    )
+    limits = orders.OrderLimits(
+        max_units_per_line=shop.max_units_per_line,
+        max_unpaid_orders=shop.max_unpaid_orders,
+        expiry_minutes=shop.order_expiry_minutes,
     )
     with database().connection() as conn:
-        order = orders.place(conn, cart, idempotency_key=key)
+        order = orders.place(conn, cart, idempotency_key=key, limits=limits)
     return ok(OrderOut.from_domain(order), status=201)
 
 
 @bp.get("/track")
 @limiter.limit(TRACKING_PER_CLIENT)
-@limiter.limit(TRACKING_PER_ORDER, key_func=order_number_key)
 def track() -> Response:
-    """The same 404 (one query, same body) for an unknown number and a wrong e-mail."""
+    """The same 404 (one query, same body) for an unknown number and a wrong e-mail;
+    only those failures count against the number's own limit."""
     asked = query_args(TrackQuery)
     with database().connection() as conn:
-        order = orders.find_for_shopper(conn, asked.number, asked.email)
+        try:
+            order = orders.find_for_shopper(conn, asked.number, asked.email)
+        except NotFound:
+            count_failed_lookup(asked.number)
+            raise
     return ok(TrackOut.from_domain(order))

@@ -10,12 +10,19 @@ in the envelope with Retry-After.
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+import logging
+import time
+
+from flask import Flask, Response
 from flask_limiter import Limiter
+from limits import parse
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from decant.errors import RateLimited
 from functions.client_address import client_address
+
+log = logging.getLogger("decant.functions")
 
 ORDERS = "30/minute"
 TRACKING_PER_CLIENT = "10/minute"
@@ -67,7 +74,23 @@ def install(app: Flask, redis_url: str) -> None:
     limiter._storage_dead = False
 
 
-def order_number_key() -> str:
-    """Tracking is also limited per order number, whoever asks about it."""
-    number = request.args.get("number", "").strip().upper()[:40]
-    return f"order:{number or '-'}"
+def count_failed_lookup(number: str) -> None:
+    """Tracking is also limited per order number, whoever asks about it, but only its
+    failed lookups count: guessing e-mails for a number stops after TRACKING_PER_ORDER,
+    while the buyer with the right e-mail is never blocked by someone else's guesses
+    (the per-client limit still holds for everyone).
+
+    Raises RateLimited once the number's failed lookups are beyond the limit."""
+    item = parse(TRACKING_PER_ORDER)
+    identity = ("decant-rl", "track-failed", f"order:{number.strip().upper()[:40]}")
+    try:
+        if limiter.limiter.hit(item, *identity):
+            return
+        reset_at, _left = limiter.limiter.get_window_stats(item, *identity)
+    except Exception:  # noqa: BLE001 - a counter store fault must not cost the answer
+        log.warning("could not count a failed tracking lookup", exc_info=True)
+        return
+    raise RateLimited(
+        "too many failed lookups for this order number; please try again later",
+        retry_after=max(1, int(reset_at - time.time()) + 1),
+    )

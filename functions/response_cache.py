@@ -21,6 +21,9 @@ from functions.runtime import Runtime
 
 log = logging.getLogger("decant.cache")
 PAUSE_AFTER_ERROR_SECONDS = 5.0
+# Every entry expires: the cache may share a Redis, and what is left behind (old
+# versions) must go whatever the eviction policy.
+MAX_TTL_SECONDS = 3600
 
 
 class ResponseCache:
@@ -53,7 +56,7 @@ class ResponseCache:
         if not self._usable():
             return
         try:
-            self.client.set(key, body, ex=ttl_seconds)
+            self.client.set(key, body, ex=max(1, min(ttl_seconds, MAX_TTL_SECONDS)))
         except (redis.RedisError, OSError) as exc:
             self._failed(exc)
 
@@ -74,12 +77,13 @@ def cache_enabled(app: Flask) -> bool:
 
 
 def response_cache(app: Flask | None = None) -> ResponseCache | NoCache:
-    """The app's cache (the current app by default), made on first use from its Redis URL."""
+    """The app's cache (the current app by default), made on first use from its own
+    Redis URL (REDIS_CACHE_URL, default REDIS_URL)."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     if not cache_enabled(app):
         return NoCache()
     state: Runtime = app.extensions["decant"]
     cache = state.extras.get("response_cache")
     if cache is None:
-        cache = state.extras.setdefault("response_cache", ResponseCache(state.servers.redis_url))
+        cache = state.extras.setdefault("response_cache", ResponseCache(state.servers.cache_url))
     return cache

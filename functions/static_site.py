@@ -15,6 +15,8 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import wrap_file
 
+from functions.security_headers import SecurityHeaders
+
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 DYNAMIC_PREFIXES = ("/api/", "/admin")
 
@@ -86,5 +88,5 @@ class StaticSite:
 
 def local_site(app: Any, public_dir: Path) -> Any:
     """The Flask app with the built site in front of it, as `decant serve` runs it."""
-    app.wsgi_app = StaticSite(app.wsgi_app, public_dir / "current")
+    app.wsgi_app = SecurityHeaders(StaticSite(app.wsgi_app, public_dir / "current"))
     return app

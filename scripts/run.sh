@@ -12,6 +12,12 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e .
+# Without a Stripe key the shop takes no money: say so, and turn on the marked demo
+# payment provider (it is off by default and refused in production).
+if [ -z "${STRIPE_SECRET_KEY:-}" ] && ! grep -qs '^STRIPE_SECRET_KEY=..*' .env; then
+  echo "no STRIPE_SECRET_KEY: running with demo payments (DECANT_DEMO_PAYMENTS=1), no money is taken"
+  export DECANT_DEMO_PAYMENTS=1
+fi
 .venv/bin/decant migrate
 .venv/bin/decant demo-data
 .venv/bin/decant build

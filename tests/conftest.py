@@ -98,7 +98,11 @@ def redis_url(redis_server_url: str) -> str:
 
 @pytest.fixture
 def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
-    """Settings for a shop on this test's database, with its own data and public dirs."""
+    """Settings for a shop on this test's database, with its own data and public dirs.
+
+    The demo payment provider is switched on (tests pay without Stripe) and the unpaid
+    orders limit is raised: the test client places all its orders from one address,
+    and only the tests about hoarding (which set it back) are about that limit."""
     return load_settings(
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
@@ -106,6 +110,8 @@ def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
         DECANT_PUBLIC_DIR=tmp_path / "public",
         DECANT_ENV="test",
         DECANT_SECRET_KEY="test-secret-key-that-is-long-enough-123",
+        DECANT_DEMO_PAYMENTS="1",
+        DECANT_MAX_UNPAID_ORDERS=10000,
     )
 
 

@@ -132,3 +132,17 @@ def test_csv_export_has_every_matching_order_and_no_formulas(staff, shop):
     assert len(rows) == 2
     assert rows[0]["customer_name"].startswith("'=")
     assert rows[1]["items"] == "1 x Rose Noir 5 ml"
+
+
+def test_csv_export_guards_every_formula_start_but_not_numbers(staff, shop, conn):
+    shop.product("rose-noir")
+    starts = ["+1 555", "-2", "@SUM(A1)", "\tcmd", "\r=cmd"]
+    for name in starts:
+        order = shop.order(("rose-noir", 2, 1))
+        conn.execute("UPDATE orders SET customer_name = %s WHERE id = %s", (name, order["id"]))
+    conn.execute("UPDATE orders SET tracking_number = '=1+1'")
+    response = staff.get("/admin/orders/export.csv")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True), newline="")))
+    assert [row["customer_name"] for row in rows] == ["'" + name for name in starts]
+    assert {row["tracking_number"] for row in rows} == {"'=1+1"}
+    assert all(row["total_cents"].isdigit() for row in rows)

@@ -95,6 +95,7 @@ def test_short_stock_is_409_listing_the_short_line_and_changes_nothing(
         ),
         min_size=1,
         max_size=4,
+        unique_by=lambda line: line[:2],  # a size twice would pass DECANT_MAX_UNITS_PER_LINE
     ),
     country=st.sampled_from(["DE", "FR", "US", "CH", "AT"]),
     with_code=st.booleans(),
@@ -289,3 +290,104 @@ def test_orders_keep_selling_when_redis_stops(
         assert shop.count("orders") == 2
     finally:
         app.extensions["decant"].close()
+
+
+@pytest.fixture
+def limited_app(settings: Settings):
+    """The contract's defaults: 5 units a line, 3 unpaid orders per e-mail and client."""
+    app = create_app(settings.model_copy(update={"max_unpaid_orders": 3}))
+    yield app
+    app.extensions["decant"].close()
+
+
+def test_more_units_per_line_than_the_limit_is_422_naming_the_field(
+    api_client: FlaskClient, shop: Shop
+) -> None:
+    shop.product("rose-noir", ml=500, sizes={2: 600})
+    answer = post_order(api_client, order_body(("rose-noir", 2, 5), ("rose-noir", 2, 6)))
+    assert answer.status_code == 422
+    assert answer.get_json()["error"]["code"] == "validation_error"
+    assert "items.1.quantity" in answer.get_json()["error"]["details"]
+    assert shop.count("orders") == 0
+    assert post_order(api_client, order_body(("rose-noir", 2, 5))).status_code == 201
+
+
+def test_a_hoarder_cannot_hold_more_unpaid_orders_than_the_limit(
+    limited_app, shop: Shop, conn
+) -> None:
+    from decant import orders
+
+    shop.product("rose-noir", ml=500, sizes={2: 600})
+    client = limited_app.test_client()
+    hoarder = {"X-Forwarded-For": "203.0.113.50"}
+    placed = [
+        client.post(
+            "/api/orders",
+            json=order_body(("rose-noir", 2, 5), email=f"h{n}@example.com"),
+            headers=hoarder,
+        )
+        for n in range(6)
+    ]
+    assert [answer.status_code for answer in placed] == [201] * 3 + [429] * 3
+    refused = placed[-1]
+    assert refused.get_json()["error"]["code"] == "rate_limited"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 30 * 60 + 1
+
+    # one e-mail from rotating addresses: the same three
+    rotating = [
+        post_order(client, order_body(("rose-noir", 2, 1), email="Same@Example.com"))
+        for _ in range(3)
+    ] + [post_order(client, order_body(("rose-noir", 2, 1), email="same@example.COM"))]
+    assert [answer.status_code for answer in rotating] == [201] * 3 + [429]
+    assert shop.count("orders") == 6
+
+    buyer = post_order(client, order_body(("rose-noir", 2, 1), email="buyer@example.com"))
+    assert buyer.status_code == 201
+
+    # once one is cancelled (or expires), the hoarder may order again, and no more
+    first = conn.execute(
+        "SELECT id FROM orders WHERE client_address = '203.0.113.50' ORDER BY id LIMIT 1"
+    ).fetchone()
+    orders.cancel_unpaid(conn, first["id"], reason="expired")
+    again = [
+        client.post(
+            "/api/orders",
+            json=order_body(("rose-noir", 2, 1), email=f"again{n}@example.com"),
+            headers=hoarder,
+        ).status_code
+        for n in range(2)
+    ]
+    assert again == [201, 429]
+
+
+def test_concurrent_orders_from_one_client_cannot_race_past_the_limit(
+    settings: Settings, shop: Shop
+) -> None:
+    from werkzeug.serving import make_server
+
+    shop.product("rose-noir", ml=500, sizes={2: 600})
+    app = create_app(settings.model_copy(update={"max_unpaid_orders": 3}), pool_size=12)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    import threading
+
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}/api/orders"
+    try:
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            results = list(
+                pool.map(
+                    lambda n: http_post(
+                        url,
+                        order_body(("rose-noir", 2, 1), email=f"r{n}@example.com"),
+                        {"X-Forwarded-For": "203.0.113.51"},
+                    ),
+                    range(12),
+                )
+            )
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        app.extensions["decant"].close()
+    assert sorted(status for status, _ in results) == [201] * 3 + [429] * 9
+    assert shop.count("orders") == 3

@@ -3,6 +3,7 @@ round-trips with the export byte for byte."""
 
 from __future__ import annotations
 
+import csv
 import io
 
 from decant import catalog_csv
@@ -88,3 +89,23 @@ def test_admin_export_and_import_pages(owner, shop):
     )
     assert applied.status_code == 200 and "Imported" in applied.get_data(as_text=True)
     assert "Rose Noire" in owner.get("/admin/products").get_data(as_text=True)
+
+
+def test_export_guards_every_formula_start_and_imports_back_unchanged(conn, shop):
+    shop.product("rose-noir", sizes={2: 600})
+    conn.execute(
+        "UPDATE products SET name = '@SUM(A1)', perfumer = '+1 Nose',"
+        " description = E'\\tcmd', concentration = E'\\r=x' WHERE slug = 'rose-noir'"
+    )
+    exported = catalog_csv.export(conn)
+    row = next(csv.DictReader(io.StringIO(exported)))
+    assert row["name"] == "'@SUM(A1)"
+    assert row["perfumer"] == "'+1 Nose"
+    assert row["description"] == "'\tcmd"
+    assert row["concentration"] == "'\r=x"
+    assert row["sizes"] == "2:600"  # numbers are not text: never guarded
+
+    conn.execute("DELETE FROM catalog_changes")
+    report = catalog_csv.import_csv(conn, OWNER, exported, dry_run=False)
+    assert [r["action"] for r in report["rows"]] == ["unchanged"]
+    assert catalog_csv.export(conn) == exported

@@ -103,6 +103,44 @@ def test_demo_checkout_and_confirm_pay_the_order_once(conn, shop, order, demo_ap
     assert again.status_code == 409
 
 
+@pytest.fixture
+def unconfigured_app(settings):
+    """DECANT_ENV and Stripe keys left out, and no DECANT_DEMO_PAYMENTS=1."""
+    from functions import create_app
+
+    app = create_app(settings.model_copy(update={"demo_payments": False, "env": "development"}))
+    yield app
+    app.extensions["decant"].close()
+
+
+def test_without_demo_flag_or_stripe_nothing_marks_an_order_paid(conn, order, unconfigured_app):
+    client = unconfigured_app.test_client()
+    confirm = checkout(client, order["order_number"], order["email"], "/api/checkout/demo-confirm")
+    assert confirm.status_code == 404
+    assert confirm.get_json()["error"]["code"] == "not_found"
+
+    started = checkout(client, order["order_number"], order["email"])
+    assert started.status_code == 503
+    assert started.get_json()["error"]["code"] == "unavailable"
+    assert "not configured" in started.get_json()["error"]["message"]
+    assert orders.get_order(conn, order["id"])["payment_status"] == "unpaid"
+
+
+def test_demo_confirm_is_refused_in_production(conn, order, stripe_settings, fake_stripe):
+    from functions import create_app
+
+    production = stripe_settings.model_copy(update={"env": "production", "demo_payments": True})
+    app = create_app(production)
+    try:
+        response = checkout(
+            app.test_client(), order["order_number"], order["email"], "/api/checkout/demo-confirm"
+        )
+    finally:
+        app.extensions["decant"].close()
+    assert response.status_code == 404
+    assert orders.get_order(conn, order["id"])["payment_status"] == "unpaid"
+
+
 def test_demo_confirm_with_the_wrong_email_changes_nothing(conn, order, demo_app):
     response = checkout(
         demo_app.test_client(), order["order_number"], "no@body.com", "/api/checkout/demo-confirm"

@@ -22,7 +22,24 @@ BAD = [
     ({"DECANT_BASE_URL": "shop.example.com"}, "DECANT_BASE_URL"),
     ({"STRIPE_API_BASE": "localhost:12111"}, "STRIPE_API_BASE"),
     ({"SMTP_URL": "mail.example.com"}, "SMTP_URL"),
+    ({"REDIS_CACHE_URL": "http://x"}, "REDIS_CACHE_URL"),
+    ({"DECANT_DEMO_PAYMENTS": "maybe"}, "DECANT_DEMO_PAYMENTS"),
+    (
+        {"DECANT_ENV": "production", "DECANT_SECRET_KEY": "x" * 40, "DECANT_DEMO_PAYMENTS": "1"},
+        "DECANT_DEMO_PAYMENTS",
+    ),
+    ({"DECANT_MAX_UNITS_PER_LINE": "0"}, "DECANT_MAX_UNITS_PER_LINE"),
+    ({"DECANT_MAX_UNPAID_ORDERS": "many"}, "DECANT_MAX_UNPAID_ORDERS"),
 ]
+
+
+def test_new_settings_have_the_contract_defaults(monkeypatch):
+    for name in ("DECANT_DEMO_PAYMENTS", "DECANT_MAX_UNITS_PER_LINE", "DECANT_MAX_UNPAID_ORDERS"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings(_env_file=None)
+    assert settings.demo_payments is False
+    assert (settings.max_units_per_line, settings.max_unpaid_orders) == (5, 3)
+    assert load_settings(_env_file=None, DECANT_DEMO_PAYMENTS="").demo_payments is False
 
 
 @pytest.mark.parametrize(("env", "name"), BAD)

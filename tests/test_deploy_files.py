@@ -25,7 +25,15 @@ def test_production_compose_runs_every_service_with_health_checks_and_restarts()
     spec = compose("docker-compose.yml")
     services = spec["services"]
 
-    assert set(services) == {"postgres", "redis", "app", "worker", "nginx", "certbot"}
+    assert set(services) == {
+        "postgres",
+        "redis",
+        "redis-cache",
+        "app",
+        "worker",
+        "nginx",
+        "certbot",
+    }
     for name, service in services.items():
         assert service.get("restart") in ("unless-stopped", "always"), name
         test = service["healthcheck"]["test"]
@@ -36,6 +44,19 @@ def test_production_compose_runs_every_service_with_health_checks_and_restarts()
     assert services["app"]["command"][0] == "gunicorn"
     assert services["worker"]["command"] == ["decant", "worker"]
     assert services["app"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_production_compose_keeps_the_response_cache_away_from_sessions():
+    services = compose("docker-compose.yml")["services"]
+    main = services["redis"]["command"]
+    cache = services["redis-cache"]["command"]
+    assert main[main.index("--maxmemory-policy") + 1] == "noeviction"
+    assert cache[cache.index("--maxmemory-policy") + 1] == "allkeys-lru"
+    assert "--maxmemory" in cache
+    for name in ("app", "worker"):
+        env = services[name]["environment"]
+        assert env["REDIS_CACHE_URL"] == "redis://redis-cache:6379/0", name
+        assert env["REDIS_URL"] == "redis://redis:6379/0", name
 
 
 def test_production_compose_keeps_data_in_named_volumes():

@@ -273,6 +273,20 @@ def test_discount_code_is_applied_counted_and_refused_when_used_up(shop, conn):
     assert shop.order(("rose-noir", 10, 1), discount_code="ONCE")["discount_cents"] == 600
 
 
+def test_a_discount_use_held_by_an_expired_order_is_given_back(shop, conn):
+    shop.product("rose-noir", ml=1000, sizes={10: 3000})
+    shop.discount("SCARCE", kind="percent", value=20, max_uses=1)
+    hoarded = shop.order(("rose-noir", 10, 1), discount_code="SCARCE")
+    conn.execute(
+        "UPDATE orders SET created_at = now() - interval '31 minutes' WHERE id = %s",
+        (hoarded["id"],),
+    )
+    assert [o["id"] for o in orders.expire_unpaid(conn, older_than_minutes=30)] == [hoarded["id"]]
+    used = conn.execute("SELECT used_count FROM discount_codes WHERE code = 'SCARCE'").fetchone()
+    assert used["used_count"] == 0
+    assert shop.order(("rose-noir", 10, 1), discount_code="scarce")["discount_cents"] == 600
+
+
 def test_free_shipping_in_the_eu_from_fifty_euros_but_not_abroad(shop):
     shop.product("rose-noir", ml=1000, sizes={10: 5000})
     eu = shop.order(

@@ -175,3 +175,40 @@ def test_without_a_mail_service_the_worker_writes_eml_files(conn, queued, settin
     assert message["To"] == "ada@example.com"
     assert queued["order_number"] in message.get_body(("plain",)).get_content()
     assert outbox_row(conn)["provider"] == "file"
+
+
+def test_smtp_credentials_are_never_sent_without_tls(conn, queued, settings):
+    """A server that offers AUTH but no STARTTLS on smtp://: no login, nothing sent."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    from tests.plugins.payments import SmtpInbox
+    from tests.ports import free_port
+
+    offered: list[object] = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        offered.append(auth_data)
+        return AuthResult(success=True)
+
+    inbox = SmtpInbox()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=free_port(),
+        ready_timeout=30,
+        authenticator=authenticator,
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        url = f"smtp://shop:s3cret-pass@127.0.0.1:{controller.port}"
+        assert outbox.send_due(conn, settings.model_copy(update={"smtp_url": url})) == 0
+    finally:
+        controller.stop()
+    assert offered == []
+    assert inbox.messages == []
+    row = outbox_row(conn)
+    assert row["status"] == "pending" and row["sent_at"] is None
+    assert "STARTTLS" in row["last_error"] and "SmtpWithoutTls" in row["last_error"]
+    assert "s3cret-pass" not in row["last_error"]

@@ -9,7 +9,14 @@ import pytest
 
 from decant import jobs, orders, payments
 from decant.config import ConfigError, load_settings
-from decant.errors import Conflict, Forbidden, ValidationError
+from decant.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PaymentError,
+    Unavailable,
+    ValidationError,
+)
 from decant.payment_events import apply_payment_event
 from tests.plugins.payments import stripe_event
 
@@ -309,10 +316,27 @@ def test_demo_provider_is_refused_in_production():
         payments.provider_for(production)
 
 
-def test_demo_provider_is_used_without_stripe_keys_outside_production(settings):
+def test_demo_provider_is_used_only_when_demo_payments_are_asked_for(settings):
     provider = payments.provider_for(settings)
     assert isinstance(provider, payments.DemoProvider)
     assert provider.publishable_key == "demo"
+
+    without_flag = settings.model_copy(update={"demo_payments": False})
+    assert not isinstance(payments.provider_for(without_flag), payments.DemoProvider)
+
+
+def test_demo_payments_in_production_stop_the_start_naming_the_setting():
+    with pytest.raises(ConfigError, match="^setting DECANT_DEMO_PAYMENTS: .*production"):
+        load_settings(DECANT_ENV="production", DECANT_SECRET_KEY="x" * 40, DECANT_DEMO_PAYMENTS="1")
+
+
+def test_without_stripe_or_demo_flag_checkout_is_unavailable(conn, placed, settings):
+    provider = payments.provider_for(settings.model_copy(update={"demo_payments": False}))
+    with pytest.raises(Unavailable, match="not configured"):
+        payments.start_checkout(conn, provider, placed["order_number"], placed["email"])
+    with pytest.raises(NotFound):
+        payments.demo_confirm(conn, provider, placed["order_number"], placed["email"])
+    assert orders.get_order(conn, placed["id"])["payment_status"] == "unpaid"
 
 
 def test_demo_confirm_pays_through_the_same_path_once(conn, shop, placed, settings):
@@ -327,3 +351,63 @@ def test_demo_confirm_pays_through_the_same_path_once(conn, shop, placed, settin
     assert outbox_kinds(conn, placed["id"]) == ["confirmation"]
     assert shop.count("webhook_events") == 1
     assert orders.get_order(conn, placed["id"])["payment_provider"] == "demo"
+
+
+def test_two_partial_refunds_at_once_both_count_and_none_passes_the_total(
+    conn, database_url, placed, stripe_provider, fake_stripe
+):
+    import threading
+
+    from decant import db
+
+    order = paid(conn, stripe_provider, placed)
+    both_at_stripe = threading.Barrier(2, timeout=30)
+
+    class SlowStripe:
+        """Both refunds are at Stripe at the same moment, as two clicks can be."""
+
+        name = stripe_provider.name
+        publishable_key = stripe_provider.publishable_key
+
+        def refund(self, intent_id, amount_cents, idempotency_key):
+            both_at_stripe.wait()
+            return stripe_provider.refund(intent_id, amount_cents, idempotency_key)
+
+    results: dict[int, object] = {}
+
+    def refund(amount: int) -> None:
+        with db.connect(database_url) as own:
+            results[amount] = payments.refund_order(own, SlowStripe(), order["id"], amount, OWNER)
+
+    threads = [threading.Thread(target=refund, args=(amount,)) for amount in (500, 700)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert set(results) == {500, 700}
+    assert orders.get_order(conn, order["id"])["refunded_cents"] == 1200
+    assert sorted(r["amount"] for r in fake_stripe.refunds) == [500, 700]
+
+    left = order["total_cents"] - 1200
+    with pytest.raises(ValidationError) as refused:
+        payments.refund_order(conn, stripe_provider, order["id"], left + 1, OWNER)
+    assert str(left) in refused.value.details["amount_cents"]
+    assert len(fake_stripe.refunds) == 2
+    assert orders.get_order(conn, order["id"])["refunded_cents"] == 1200
+
+
+def test_a_refund_the_provider_refuses_is_not_counted(conn, placed, stripe_provider, fake_stripe):
+    order = paid(conn, stripe_provider, placed)
+
+    class RefusingStripe:
+        name = "stripe"
+        publishable_key = ""
+
+        def refund(self, intent_id, amount_cents, idempotency_key):
+            raise PaymentError("the payment provider refused or could not be reached")
+
+    with pytest.raises(PaymentError):
+        payments.refund_order(conn, RefusingStripe(), order["id"], 500, OWNER)
+    assert orders.get_order(conn, order["id"])["refunded_cents"] == 0
+    after = payments.refund_order(conn, stripe_provider, order["id"], 500, OWNER)
+    assert after["refunded_cents"] == 500

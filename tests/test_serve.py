@@ -35,6 +35,7 @@ def served_shop(database_url, redis_url, tmp_path: Path):
         "REDIS_URL": redis_url,
         "DECANT_DATA_DIR": str(tmp_path / "var"),
         "DECANT_PUBLIC_DIR": str(tmp_path / "public"),
+        "DECANT_DEMO_PAYMENTS": "1",  # as scripts/run.sh sets it without a Stripe key
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "decant.cli", "serve", "--port", str(port)],

@@ -35,6 +35,8 @@ def two_app_hosts(settings, tmp_path: Path) -> Iterator[list[tuple[int, Path, su
         "DECANT_PUBLIC_DIR": str(settings.public_dir),
         "DECANT_ENV": "test",
         "DECANT_SECRET_KEY": settings.secret_key,
+        "DECANT_DEMO_PAYMENTS": "1",
+        "DECANT_MAX_UNPAID_ORDERS": "1000",  # all orders come through one Nginx here
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     for n in range(2):

@@ -32,12 +32,18 @@ ENV_NAMES = {
     "smtp_url": "SMTP_URL",
     "s3_bucket": "S3_BUCKET",
     "s3_endpoint_url": "S3_ENDPOINT_URL",
+    "s3_site_bucket": "S3_SITE_BUCKET",
+    "s3_site_prefix": "S3_SITE_PREFIX",
     "aws_access_key_id": "AWS_ACCESS_KEY_ID",
     "aws_secret_access_key": "AWS_SECRET_ACCESS_KEY",
     "currency": "DECANT_CURRENCY",
     "trusted_proxies": "DECANT_TRUSTED_PROXIES",
     "order_expiry_minutes": "DECANT_ORDER_EXPIRY_MINUTES",
 }
+
+
+# Key prefixes in S3_BUCKET that hold what publishing must never touch.
+RESERVED_PREFIXES = ("backups", "media")
 
 
 class ConfigError(Exception):
@@ -67,6 +73,10 @@ class Settings(BaseSettings):
     smtp_url: str | None = Field(None, alias="SMTP_URL")
     s3_bucket: str | None = Field(None, alias="S3_BUCKET")
     s3_endpoint_url: str | None = Field(None, alias="S3_ENDPOINT_URL")
+    # Where `decant publish --s3` puts the site (the CDN's origin): its own bucket when
+    # set, else S3_BUCKET; always under the prefix, never where backups/ or media/ live.
+    s3_site_bucket: str | None = Field(None, alias="S3_SITE_BUCKET")
+    s3_site_prefix: str = Field("site/", alias="S3_SITE_PREFIX")
     aws_access_key_id: str | None = Field(None, alias="AWS_ACCESS_KEY_ID")
     aws_secret_access_key: str | None = Field(None, alias="AWS_SECRET_ACCESS_KEY")
     currency: str = Field("EUR", alias="DECANT_CURRENCY")
@@ -101,6 +111,23 @@ class Settings(BaseSettings):
             raise ValueError("must start with smtp:// or smtps://")
         return value or None
 
+    @field_validator("s3_site_bucket")
+    @classmethod
+    def _bucket_name(cls, value: str | None) -> str | None:
+        return value.strip() or None if value else None
+
+    @field_validator("s3_site_prefix")
+    @classmethod
+    def _site_prefix(cls, value: str) -> str:
+        value = value.strip().lstrip("/")
+        if value and not value.endswith("/"):
+            value += "/"
+        if value.split("/")[0] in RESERVED_PREFIXES:
+            raise ValueError(
+                f"must not be under {value.split('/')[0]}/ (backups and images live there)"
+            )
+        return value
+
     @field_validator("currency")
     @classmethod
     def _currency(cls, value: str) -> str:
@@ -122,7 +149,16 @@ class Settings(BaseSettings):
     def _production_needs(self) -> Settings:
         if self.env == "production" and (not self.secret_key or len(self.secret_key) < 32):
             raise ValueError("DECANT_SECRET_KEY: required in production, at least 32 characters")
+        if not self.s3_site_prefix and self.s3_bucket and self.site_bucket == self.s3_bucket:
+            raise ValueError(
+                "S3_SITE_PREFIX: may be empty only with S3_SITE_BUCKET, a bucket of the site's own"
+            )
         return self
+
+    @property
+    def site_bucket(self) -> str | None:
+        """The bucket `decant publish --s3` writes the site to (the CDN's origin)."""
+        return self.s3_site_bucket or self.s3_bucket
 
     @property
     def trusted_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

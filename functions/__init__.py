@@ -24,6 +24,7 @@ from functions import (
     products,
     rate_limits,
     request_context,
+    request_limits,
     stripe_webhooks,
 )
 from functions.metrics import bp as metrics_bp
@@ -57,6 +58,7 @@ def create_app(config: Settings | None = None, *, pool_size: int = 10) -> Flask:
         ),
     )
     envelope.register_error_handlers(app)
+    request_limits.install(app)
     request_context.install(app)
     rate_limits.install(app, servers.redis_url)
     app.register_blueprint(health.bp)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import json
 import re
 import shutil
 import socket
@@ -176,3 +177,103 @@ def test_api_requests_reach_the_functions_and_are_rate_limited(nginx_shop):
     assert limited.headers["Retry-After"] == "1"
     # pages have their own, larger allowance
     assert requests.get(nginx_shop + "/catalog/", timeout=10).status_code == 200
+
+
+def test_a_spoofed_x_forwarded_for_never_changes_the_address_the_app_limits_on(nginx_shop):
+    """Tracking allows 10 questions a minute per client: rotating a fake address in
+    X-Forwarded-For must not buy an eleventh."""
+    statuses = []
+    for n in range(11):
+        response = requests.get(
+            nginx_shop + "/api/orders/track",
+            params={"email": "someone@example.com", "number": f"PS250101-{1000 + n}"},
+            headers={"X-Forwarded-For": f"203.0.113.{n + 1}"},
+            timeout=10,
+        )
+        statuses.append(response.status_code)
+    assert statuses[:10] == [404] * 10, statuses
+    assert statuses[10] == 429
+    assert response.json()["error"]["code"] == "rate_limited"
+
+
+def header_values(response: requests.Response, name: str) -> list[str]:
+    return response.raw.headers.getlist(name)
+
+
+def test_security_headers_are_sent_once_and_x_xss_protection_never(nginx_shop):
+    page = requests.get(nginx_shop + "/", timeout=10)
+    api = requests.get(nginx_shop + "/api/health", timeout=10)
+    admin = requests.get(nginx_shop + "/admin/login", timeout=10)
+    css = re.search(r'href="(/assets/app\.[0-9a-f]+\.css)"', page.text).group(1)
+    asset = requests.get(nginx_shop + css, timeout=10)
+
+    for response in (page, api, admin, asset):
+        assert header_values(response, "X-Content-Type-Options") == ["nosniff"], response.url
+        assert header_values(response, "X-XSS-Protection") == [], response.url
+        assert len(header_values(response, "Content-Security-Policy")) <= 1, response.url
+        assert len(header_values(response, "Referrer-Policy")) <= 1, response.url
+        assert len(header_values(response, "X-Frame-Options")) <= 1, response.url
+    assert len(header_values(page, "Content-Security-Policy")) == 1
+    assert header_values(page, "Referrer-Policy") == ["strict-origin-when-cross-origin"]
+
+
+def raw_request(base: str, lines: list[str]) -> tuple[int, dict[str, str], bytes]:
+    """Send a hand-made request (sizes requests would refuse to build) and read the answer."""
+    port = int(base.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, v in (h.split(":", 1) for h in header_lines)}
+    return int(status_line.split()[1]), headers, body
+
+
+def test_too_long_urls_headers_and_bodies_get_the_envelope_from_nginx(nginx_shop):
+    long_url = "/api/products?q=" + "a" * 9000
+    status, headers, body = raw_request(
+        nginx_shop, [f"GET {long_url} HTTP/1.1", "Host: shop", "Connection: close"]
+    )
+    assert status == 414 and headers["content-type"].startswith("application/json")
+    assert json.loads(body)["error"]["code"] == "validation_error"
+
+    status, headers, body = raw_request(
+        nginx_shop,
+        [
+            "GET /api/products HTTP/1.1",
+            "Host: shop",
+            "X-Filler: " + "b" * 9000,
+            "Connection: close",
+        ],
+    )
+    assert status == 431 and headers["content-type"].startswith("application/json")
+    assert json.loads(body)["success"] is False
+    assert json.loads(body)["error"]["code"] == "validation_error"
+
+    status, headers, body = raw_request(
+        nginx_shop,
+        [
+            "POST /api/orders HTTP/1.1",
+            "Host: shop",
+            "Content-Type: application/json",
+            f"Content-Length: {13 * 1024 * 1024}",
+            "Connection: close",
+        ],
+    )
+    assert status == 413 and headers["content-type"].startswith("application/json")
+    assert json.loads(body)["error"]["code"] == "payload_too_large"
+    # a URL just under the limit still reaches the app
+    ok = requests.get(nginx_shop + "/api/health", params={"pad": "r" * 7000}, timeout=10)
+    assert ok.status_code == 200 and ok.json()["success"] is True
+
+
+def test_nginx_takes_bodies_exactly_as_large_as_the_apps_upload_limit():
+    from functions.admin.pages import UPLOAD_LIMIT
+
+    site = (DEPLOY / "snippets" / "decant-site.conf").read_text()
+    sizes = re.findall(r"^\s*client_max_body_size (\d+)([km]?);", site, re.M)
+    assert len(sizes) == 1
+    number, unit = sizes[0]
+    assert int(number) * {"": 1, "k": 1024, "m": 1024 * 1024}[unit] == UPLOAD_LIMIT

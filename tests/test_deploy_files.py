@@ -157,3 +157,17 @@ def test_web_and_worker_units_are_sandboxed_below_exposure_5(tmp_path, capsys):
         service = unit(name)["Service"]
         assert service["UMask"] == "0077" and service["ProtectSystem"] == "strict"
         assert service["CapabilityBoundingSet"] == ""
+
+
+def test_compose_app_trusts_exactly_nginxs_fixed_address():
+    import ipaddress
+
+    spec = compose("docker-compose.yml")
+    nginx_address = spec["services"]["nginx"]["networks"]["default"]["ipv4_address"]
+    subnet = spec["networks"]["default"]["ipam"]["config"][0]
+    dynamic = ipaddress.ip_network(subnet["ip_range"])
+    assert ipaddress.ip_address(nginx_address) in ipaddress.ip_network(subnet["subnet"])
+    assert ipaddress.ip_address(nginx_address) not in dynamic  # never handed to another
+    for name in ("app", "worker"):
+        trusted = spec["services"][name]["environment"]["DECANT_TRUSTED_PROXIES"]
+        assert [p.strip() for p in trusted.split(",")] == [nginx_address], name

@@ -6,10 +6,12 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import os
 import re
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,8 +20,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.plugins.operations import wait_for_port
 from tests.plugins.storefront import serve_wsgi
 from tests.ports import free_port
+from tests.waiting import wait_until
 
 NGINX = "/usr/sbin/nginx"
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "nginx"
@@ -277,3 +281,113 @@ def test_nginx_takes_bodies_exactly_as_large_as_the_apps_upload_limit():
     assert len(sizes) == 1
     number, unit = sizes[0]
     assert int(number) * {"": 1, "k": 1024, "m": 1024 * 1024}[unit] == UPLOAD_LIMIT
+
+
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+ROOT = DEPLOY.parent.parent
+
+
+@pytest.fixture
+def nginx_gunicorn_shop(settings, catalog_shop, build_site, tmp_path: Path):
+    """Production's pair: deploy/nginx/decant.conf in front of gunicorn running with
+    deploy/gunicorn.conf.py. Yields (base URL, nginx access log, gunicorn log)."""
+    build_site()
+    app_port, port = free_port(), free_port()
+    gunicorn_log = tmp_path / "gunicorn.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
+        "DECANT_DATA_DIR": str(settings.data_dir),
+        "DECANT_PUBLIC_DIR": str(settings.public_dir),
+        "DECANT_ENV": "test",
+        "DECANT_DEMO_PAYMENTS": "1",
+        "DECANT_SECRET_KEY": settings.secret_key,
+        "GUNICORN_BIND": f"127.0.0.1:{app_port}",
+        "GUNICORN_WORKERS": "1",
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    with gunicorn_log.open("w") as log:
+        app = subprocess.Popen(
+            [GUNICORN, "--config", str(ROOT / "deploy" / "gunicorn.conf.py"), "functions.wsgi:app"],
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    conf = render_config(
+        tmp_path / "nginx",
+        port=port,
+        root=settings.public_dir.resolve() / "current",
+        app_port=app_port,
+    )
+    nginx = start_nginx(conf)
+    try:
+        wait_for_port(app_port, timeout=90)
+        yield f"http://127.0.0.1:{port}", tmp_path / "nginx" / "logs" / "access.json", gunicorn_log
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=30)
+        app.terminate()
+        app.wait(timeout=30)
+
+
+def test_no_log_line_holds_a_shoppers_email_or_a_client_secret(nginx_gunicorn_shop):
+    base, nginx_log, gunicorn_log = nginx_gunicorn_shop
+    email = "ines.privat@example.com"
+    shopper = requests.Session()
+    shopper.headers["Referer"] = f"{base}/checkout/confirmation/?email={email}"
+    order = shopper.post(
+        base + "/api/orders",
+        json={
+            "email": email,
+            "name": "Ines Privat",
+            "shipping_address": {
+                "line1": "Harbour Road 7",
+                "line2": "",
+                "city": "Hamburg",
+                "postal_code": "20095",
+                "country": "DE",
+            },
+            "items": [{"slug": "rose-noir", "size_ml": 2, "quantity": 1}],
+        },
+        timeout=30,
+    )
+    assert order.status_code == 201, order.text
+    number = order.json()["data"]["order_number"]
+    paying = shopper.post(
+        base + "/api/checkout", json={"order_number": number, "email": email}, timeout=30
+    )
+    assert paying.status_code == 200, paying.text
+    secret = paying.json()["data"]["client_secret"]
+    assert secret
+    paid = shopper.post(
+        base + "/api/checkout/demo-confirm",
+        json={"order_number": number, "email": email},
+        timeout=30,
+    )
+    assert paid.status_code == 200, paid.text
+    # Stripe's return to the confirmation page, then the page's tracking lookup
+    back = shopper.get(
+        base + "/checkout/confirmation/",
+        params={"payment_intent": "pi_1", "payment_intent_client_secret": secret},
+        timeout=30,
+    )
+    assert back.status_code == 200
+    tracked = shopper.get(
+        base + "/api/orders/track", params={"email": email, "number": number}, timeout=30
+    )
+    assert tracked.status_code == 200 and tracked.json()["data"]["payment_status"] == "paid"
+
+    def logged() -> bool:
+        return "/api/orders/track" in nginx_log.read_text() and (
+            "/api/orders/track" in gunicorn_log.read_text()
+        )
+
+    wait_until(logged, timeout=30, what="both access logs to show the tracking request")
+    for log in (nginx_log, gunicorn_log):
+        text = log.read_text()
+        assert "/checkout/confirmation/" in text or log == gunicorn_log
+        for private in (email, email.replace("@", "%40"), "ines.privat", secret, "_secret_"):
+            assert private not in text, f"{private!r} in {log.name}"

@@ -310,8 +310,7 @@ def client_connection(database_url: str) -> tuple[str, dict[str, str]]:
     user of the machine (ps, /proc/<pid>/cmdline) for as long as the dump runs."""
     params = {k: v for k, v in conninfo_to_dict(database_url).items() if v is not None}
     password = params.pop("password", None)
-    env = dict(os.environ)
-    env.pop("PGPASSWORD", None)
+    env = dict(os.environ)  # a PGPASSWORD or ~/.pgpass of the operator's still applies
     if password:
         env["PGPASSWORD"] = str(password)
     return make_conninfo(**params), env

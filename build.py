@@ -1480,8 +1480,22 @@ def replica_url(settings: Settings) -> str:
     return settings.database_replica_url or db.database_url(settings)
 
 
+def world_readable(build_dir: Path) -> None:
+    """The site is public: Nginx (another user) must read every file whatever the
+    umask the build ran under (the systemd units set UMask=0077, so everything else the
+    service writes — backups, uploads — stays private)."""
+    for folder, _, files in os.walk(build_dir):
+        if os.stat(folder).st_mode & 0o055 != 0o055:
+            os.chmod(folder, 0o755)  # noqa: S103 (the public site: Nginx must list it)
+        for name in files:
+            path = os.path.join(folder, name)
+            if os.lstat(path).st_mode & 0o044 != 0o044 and not os.path.islink(path):
+                os.chmod(path, 0o644)
+
+
 def swap_current(public_dir: Path, build_dir: Path) -> None:
     """Point public/current at build_dir in one rename, so no request sees a gap."""
+    world_readable(build_dir)
     current = public_dir / "current"
     tmp = public_dir / f".current.{os.getpid()}.tmp"
     if tmp.is_symlink() or tmp.exists():

@@ -11,6 +11,7 @@ that never existed.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from decant import object_storage
 from decant.config import Settings
@@ -30,6 +32,9 @@ NAME = re.compile(r"^decant-(\d{8}T\d{6}Z)\.tar$")
 TIME_FORMAT = "%Y%m%dT%H%M%SZ"
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12
 S3_PREFIX = "backups/"
+# A backup holds every shopper's address: never readable by anyone but the bucket's
+# owner, encrypted at rest whatever the bucket's default says.
+PRIVATE_UPLOAD = {"ACL": "private", "ServerSideEncryption": "AES256"}
 
 
 class BackupError(ValidationError):
@@ -40,7 +45,7 @@ def backup(settings: Settings, database_url: str, *, now: datetime | None = None
     """Write one backup archive, prune old ones, copy to S3 when configured."""
     now = now or datetime.now(UTC)
     folder = backups_dir(settings)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     archive = folder / f"decant-{now.strftime(TIME_FORMAT)}.tar"
     partial = archive.with_suffix(".tar.partial")
     with tempfile.TemporaryDirectory(prefix="decant-backup-") as tmp:
@@ -48,18 +53,19 @@ def backup(settings: Settings, database_url: str, *, now: datetime | None = None
         _pg_run(
             "pg_dump",
             database_url,
-            ["--format=custom", "--no-owner", "--file", str(dump), "--dbname", database_url],
+            ["--format=custom", "--no-owner", "--file", str(dump), "--dbname", DBNAME],
         )
         media = Path(tmp) / "media.tar"
         with tarfile.open(media, "w") as tar:
             if settings.media_dir.is_dir():
                 tar.add(settings.media_dir, arcname="media")
-        with tarfile.open(partial, "w") as tar:
+        with _owner_only(partial) as out, tarfile.open(fileobj=out, mode="w") as tar:
             tar.add(dump, arcname="database.dump")
             tar.add(media, arcname="media.tar")
     digest = file_sha256(partial)
     partial.replace(archive)  # a crash mid-write never leaves a file that looks complete
-    checksum_path(archive).write_text(f"{digest}  {archive.name}\n")
+    with _owner_only(checksum_path(archive)) as out:
+        out.write(f"{digest}  {archive.name}\n".encode())
     removed = prune(folder, now=now)
     uploaded = ""
     if settings.s3_bucket:
@@ -90,7 +96,7 @@ def restore(settings: Settings, database_url: str, file: Path | str) -> str:
         result = _pg_run(
             "pg_restore",
             database_url,
-            ["--no-owner", "--exit-on-error", "--single-transaction", "--dbname", database_url]
+            ["--no-owner", "--exit-on-error", "--single-transaction", "--dbname", DBNAME]
             + [str(dump)],
             check=False,
         )
@@ -195,9 +201,9 @@ def _upload(settings: Settings, archive: Path, now: datetime) -> None:
     """Copy archive and checksum to the bucket, then apply the same retention there."""
     client = object_storage.client(settings)
     bucket = settings.s3_bucket
-    client.upload_file(str(archive), bucket, S3_PREFIX + archive.name)
+    client.upload_file(str(archive), bucket, S3_PREFIX + archive.name, ExtraArgs=PRIVATE_UPLOAD)
     sums = checksum_path(archive)
-    client.upload_file(str(sums), bucket, S3_PREFIX + sums.name)
+    client.upload_file(str(sums), bucket, S3_PREFIX + sums.name, ExtraArgs=PRIVATE_UPLOAD)
     names = []
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=S3_PREFIX):
         names += [item["Key"].removeprefix(S3_PREFIX) for item in page.get("Contents", [])]
@@ -292,11 +298,37 @@ def _server_major(database_url: str) -> int:
         return conn.info.server_version // 10000
 
 
+# Stands in argv for the database to connect to; _pg_run puts in a conninfo string
+# without the password.
+DBNAME = "{dbname}"
+
+
+def client_connection(database_url: str) -> tuple[str, dict[str, str]]:
+    """The conninfo to give pg_dump/pg_restore and the environment to run them in.
+
+    The password goes in PGPASSWORD, never in argv: a command line is readable by every
+    user of the machine (ps, /proc/<pid>/cmdline) for as long as the dump runs."""
+    params = {k: v for k, v in conninfo_to_dict(database_url).items() if v is not None}
+    password = params.pop("password", None)
+    env = dict(os.environ)  # a PGPASSWORD or ~/.pgpass of the operator's still applies
+    if password:
+        env["PGPASSWORD"] = str(password)
+    return make_conninfo(**params), env
+
+
+def _owner_only(path: Path):  # noqa: ANN202 (a binary file object)
+    """Open `path` for writing readable by its owner alone (0600), whatever the umask."""
+    path.unlink(missing_ok=True)
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+
+
 def _pg_run(
     name: str, database_url: str, args: list[str], *, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
     program = client_program(name, _server_major(database_url))
-    result = subprocess.run([str(program), *args], capture_output=True, text=True, check=False)
+    conninfo, env = client_connection(database_url)
+    argv = [str(program), *(conninfo if arg == DBNAME else arg for arg in args)]
+    result = subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
     if check and result.returncode != 0:
         first = (result.stderr.strip().splitlines() or ["unknown error"])[0]
         raise BackupError(f"{name} failed: {first}")

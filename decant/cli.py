@@ -138,6 +138,11 @@ def _serve_wsgi(settings: Settings, host: str, port: int, workers: int, threads:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 60)
+            context = importlib.import_module("functions.request_context")
+            # no query strings or referers in the log; long URLs reach the app's check
+            self.cfg.set("access_log_format", context.GUNICORN_ACCESS_LOG_FORMAT)
+            for name, value in context.GUNICORN_REQUEST_LIMITS.items():
+                self.cfg.set(name, value)
 
         def load(self) -> Any:
             app = importlib.import_module("functions").create_app(settings)

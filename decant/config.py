@@ -32,6 +32,8 @@ ENV_NAMES = {
     "smtp_url": "SMTP_URL",
     "s3_bucket": "S3_BUCKET",
     "s3_endpoint_url": "S3_ENDPOINT_URL",
+    "s3_site_bucket": "S3_SITE_BUCKET",
+    "s3_site_prefix": "S3_SITE_PREFIX",
     "aws_access_key_id": "AWS_ACCESS_KEY_ID",
     "aws_secret_access_key": "AWS_SECRET_ACCESS_KEY",
     "currency": "DECANT_CURRENCY",
@@ -42,6 +44,10 @@ ENV_NAMES = {
     "max_unpaid_orders": "DECANT_MAX_UNPAID_ORDERS",
     "redis_cache_url": "REDIS_CACHE_URL",
 }
+
+
+# Key prefixes in S3_BUCKET that hold what publishing must never touch.
+RESERVED_PREFIXES = ("backups", "media")
 
 
 class ConfigError(Exception):
@@ -72,6 +78,10 @@ class Settings(BaseSettings):
     smtp_url: str | None = Field(None, alias="SMTP_URL")
     s3_bucket: str | None = Field(None, alias="S3_BUCKET")
     s3_endpoint_url: str | None = Field(None, alias="S3_ENDPOINT_URL")
+    # Where `decant publish --s3` puts the site (the CDN's origin): its own bucket when
+    # set, else S3_BUCKET; always under the prefix, never where backups/ or media/ live.
+    s3_site_bucket: str | None = Field(None, alias="S3_SITE_BUCKET")
+    s3_site_prefix: str = Field("site/", alias="S3_SITE_PREFIX")
     aws_access_key_id: str | None = Field(None, alias="AWS_ACCESS_KEY_ID")
     aws_secret_access_key: str | None = Field(None, alias="AWS_SECRET_ACCESS_KEY")
     currency: str = Field("EUR", alias="DECANT_CURRENCY")
@@ -114,6 +124,22 @@ class Settings(BaseSettings):
     def _empty_is_off(cls, value: object) -> object:
         """`DECANT_DEMO_PAYMENTS=` (left empty, as in .env.example) means off."""
         return False if isinstance(value, str) and not value.strip() else value
+    @field_validator("s3_site_bucket")
+    @classmethod
+    def _bucket_name(cls, value: str | None) -> str | None:
+        return value.strip() or None if value else None
+
+    @field_validator("s3_site_prefix")
+    @classmethod
+    def _site_prefix(cls, value: str) -> str:
+        value = value.strip().lstrip("/")
+        if value and not value.endswith("/"):
+            value += "/"
+        if value.split("/")[0] in RESERVED_PREFIXES:
+            raise ValueError(
+                f"must not be under {value.split('/')[0]}/ (backups and images live there)"
+            )
+        return value
 
     @field_validator("currency")
     @classmethod
@@ -141,7 +167,16 @@ class Settings(BaseSettings):
                 "DECANT_DEMO_PAYMENTS: the demo payment provider takes no money and is"
                 " refused when DECANT_ENV=production"
             )
+        if not self.s3_site_prefix and self.s3_bucket and self.site_bucket == self.s3_bucket:
+            raise ValueError(
+                "S3_SITE_PREFIX: may be empty only with S3_SITE_BUCKET, a bucket of the site's own"
+            )
         return self
+
+    @property
+    def site_bucket(self) -> str | None:
+        """The bucket `decant publish --s3` writes the site to (the CDN's origin)."""
+        return self.s3_site_bucket or self.s3_bucket
 
     @property
     def trusted_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

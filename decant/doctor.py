@@ -19,7 +19,7 @@ from pathlib import Path
 
 import psycopg
 
-from decant import backups, monitoring
+from decant import backups, bucket_exposure, monitoring, object_storage
 from decant.config import Settings
 
 MIN_FREE_RATIO = 0.10
@@ -54,7 +54,8 @@ def run(
     now = now or datetime.now(UTC)
     cert = cert_path if cert_path is not None else os.environ.get("DECANT_TLS_CERT", "")
     url = base_url or os.environ.get("DECANT_DOCTOR_URL") or settings.base_url
-    checks = [disk(settings.data_dir), backup_age(settings, now), certificate(cert, now)]
+    checks = [disk(settings.data_dir), backup_age(settings, now), backup_bucket(settings)]
+    checks.append(certificate(cert, now))
     checks += database_checks(database_url)
     checks += health(url)
     return checks
@@ -100,6 +101,27 @@ def backup_age(settings: Settings, now: datetime) -> Check:
             f"newest backup {path.name} is {hours:.0f} h old; the backup timer is not running",
         )
     return Check("backup", True, f"newest {path.name}, {hours:.1f} h old")
+
+
+def backup_bucket(settings: Settings) -> Check:
+    """Backups must sit in a bucket nobody can read anonymously (see bucket_exposure)."""
+    if not settings.s3_bucket:
+        return Check("backup bucket", None, "not configured (S3_BUCKET unset)")
+    where = f"s3://{settings.s3_bucket}/{backups.S3_PREFIX}"
+    try:
+        exposed = bucket_exposure.public_reads(
+            object_storage.client(settings), settings.s3_bucket, backups.S3_PREFIX
+        )
+    except bucket_exposure.ExposureUnknown as exc:
+        return Check("backup bucket", None, f"could not tell whether {where} is public: {exc}")
+    if exposed:
+        return Check(
+            "backup bucket",
+            False,
+            f"backups in {where} are public: {exposed}; make the bucket private and point"
+            " the CDN at S3_SITE_BUCKET or the site prefix only",
+        )
+    return Check("backup bucket", True, f"{where} is not publicly readable")
 
 
 def certificate(cert_path: str, now: datetime) -> Check:

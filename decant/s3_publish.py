@@ -10,6 +10,11 @@ Nginx's gzip_static). Each is uploaded under its own key; the `.gz` object carri
 the Content-Type of the file it compresses and `Content-Encoding: gzip`, so a CDN
 rule can serve `<key>.gz` to clients sending `Accept-Encoding: gzip` and the plain
 key to the rest, exactly as gzip_static does.
+
+Scope: publishing owns the keys under its prefix (S3_SITE_PREFIX, default `site/`) in
+its bucket (S3_SITE_BUCKET, else S3_BUCKET) and nothing else. It lists only that
+prefix, so backups/ and media/ (which may share the bucket) are never candidates for
+deletion; and every delete is checked against the prefix once more before it is sent.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javas
 @dataclass
 class PublishReport:
     bucket: str
+    prefix: str = ""
     files: int = 0
     uploaded: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
@@ -57,7 +63,7 @@ class PublishReport:
 
     def line(self) -> str:
         return (
-            f"published to s3://{self.bucket}: {len(self.uploaded)} of {self.files} file(s)"
+            f"published to s3://{self.bucket}/{self.prefix}: {len(self.uploaded)} of {self.files} file(s)"
             f" uploaded, {self.unchanged} unchanged, {len(self.deleted)} deleted"
             f" in {self.seconds:.2f}s"
         )
@@ -68,36 +74,41 @@ def publish(settings: Settings) -> str:
 
 
 def sync(settings: Settings, *, client: object | None = None) -> PublishReport:
-    """Make the bucket hold exactly public/current, touching only what changed."""
-    if not settings.s3_bucket:
-        raise ConfigError("setting S3_BUCKET: required for `decant publish --s3`")
+    """Make the site prefix hold exactly public/current, touching only what changed."""
+    if not settings.site_bucket:
+        raise ConfigError(
+            "setting S3_BUCKET (or S3_SITE_BUCKET): required for `decant publish --s3`"
+        )
     root = settings.public_dir / "current"
     if not root.is_dir():
         raise NotFound(f"no site to publish: {root} does not exist (run `decant build` first)")
     root = root.resolve()
     started = time.perf_counter()
     s3 = client or object_storage.client(settings)
-    bucket = settings.s3_bucket
-    report = PublishReport(bucket=bucket)
+    bucket, prefix = settings.site_bucket, settings.s3_site_prefix
+    report = PublishReport(bucket=bucket, prefix=prefix)
 
     local = {
-        object_key(p.relative_to(root).as_posix()): p
+        prefix + object_key(p.relative_to(root).as_posix()): p
         for p in sorted(root.rglob("*"))
         if p.is_file()
     }
     report.files = len(local)
-    remote = _remote_etags(s3, bucket)
+    remote = _remote_etags(s3, bucket, prefix)
     changed = [key for key, path in local.items() if remote.get(key) != _md5(path)]
     # assets before pages, pages before the sitemap: nothing links to what is not up yet
     for batch in (
-        [k for k in changed if _kind(k) == "asset"],
-        [k for k in changed if _kind(k) == "page"],
-        [k for k in changed if _kind(k) == "index"],
+        [k for k in changed if _kind(k, prefix) == "asset"],
+        [k for k in changed if _kind(k, prefix) == "page"],
+        [k for k in changed if _kind(k, prefix) == "index"],
     ):
         with ThreadPoolExecutor(max_workers=8) as pool:
             list(pool.map(lambda key: _put(s3, bucket, key, local[key]), batch))
         report.uploaded += batch
     gone = sorted(set(remote) - set(local))
+    outside = [key for key in gone if not key.startswith(prefix)]
+    if outside:  # cannot happen with a prefixed listing; never delete on a surprise
+        raise RuntimeError(f"refusing to delete keys outside {prefix!r}: {outside[:3]}")
     for start in range(0, len(gone), 1000):
         s3.delete_objects(  # type: ignore[attr-defined]
             Bucket=bucket, Delete={"Objects": [{"Key": k} for k in gone[start : start + 1000]]}
@@ -137,8 +148,8 @@ def headers_for(key: str) -> dict[str, str]:
     return headers
 
 
-def _kind(key: str) -> str:
-    name = key.removesuffix(".gz")
+def _kind(key: str, prefix: str = "") -> str:
+    name = key.removeprefix(prefix).removesuffix(".gz")
     if name.endswith((".html", ".htm")):
         return "page"
     if name in ("sitemap.xml", "robots.txt") or name.endswith((".xml", ".atom")):
@@ -152,10 +163,10 @@ def _put(s3: object, bucket: str, key: str, path: Path) -> None:
         s3.put_object(Bucket=bucket, Key=key, Body=body, **headers_for(key))  # type: ignore[attr-defined]
 
 
-def _remote_etags(s3: object, bucket: str) -> dict[str, str]:
+def _remote_etags(s3: object, bucket: str, prefix: str) -> dict[str, str]:
     etags: dict[str, str] = {}
     paginator = s3.get_paginator("list_objects_v2")  # type: ignore[attr-defined]
-    for page in paginator.paginate(Bucket=bucket):
+    for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
         for item in page.get("Contents", []):
             etags[item["Key"]] = item["ETag"].strip('"')
     return etags

@@ -7,6 +7,8 @@ app logs. Several workers: PROMETHEUS_MULTIPROC_DIR makes /metrics sum them.
 import multiprocessing
 import os
 
+from functions.request_context import GUNICORN_ACCESS_LOG_FORMAT, GUNICORN_REQUEST_LIMITS
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", min(4, multiprocessing.cpu_count() * 2 + 1)))
 threads = int(os.environ.get("GUNICORN_THREADS", 4))
@@ -19,11 +21,12 @@ max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
-access_log_format = (
-    '{"time":"%(t)s","request_id":"%({x-request-id}i)s","remote_addr":"%(h)s",'
-    '"method":"%(m)s","path":"%(U)s","query":"%(q)s","status":%(s)s,'
-    '"bytes":"%(B)s","duration_us":%(D)s,"user_agent":"%(a)s"}'
-)
+# no query string and no referer: e-mails and client secrets stay out of logs
+access_log_format = GUNICORN_ACCESS_LOG_FORMAT
+# above Nginx's 8k, so Nginx refuses over-long requests first, in the envelope
+limit_request_line = GUNICORN_REQUEST_LIMITS["limit_request_line"]
+limit_request_field_size = GUNICORN_REQUEST_LIMITS["limit_request_field_size"]
+limit_request_fields = GUNICORN_REQUEST_LIMITS["limit_request_fields"]
 
 
 def on_starting(server):  # noqa: ARG001

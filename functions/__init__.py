@@ -24,6 +24,7 @@ from functions import (
     products,
     rate_limits,
     request_context,
+    request_limits,
     security_headers,
     stripe_webhooks,
 )
@@ -58,6 +59,7 @@ def create_app(config: Settings | None = None, *, pool_size: int = 10) -> Flask:
         ),
     )
     envelope.register_error_handlers(app)
+    request_limits.install(app)
     request_context.install(app)
     rate_limits.install(app, servers.redis_url)
     app.register_blueprint(health.bp)

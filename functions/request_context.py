@@ -30,6 +30,24 @@ STANDARD_FIELDS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "a
 
 access_log = logging.getLogger("decant.access")
 
+# gunicorn's access line (deploy/gunicorn.conf.py and `decant serve`): the path without
+# the query string (%(U)s, never %(r)s or %(q)s) and no referer (%(f)s), because
+# tracking URLs and Stripe's return URL carry shoppers' e-mails and client secrets.
+GUNICORN_ACCESS_LOG_FORMAT = (
+    '{"time":"%(t)s","request_id":"%({x-request-id}i)s","remote_addr":"%(h)s",'
+    '"method":"%(m)s","path":"%(U)s","status":%(s)s,'
+    '"bytes":"%(B)s","duration_us":%(D)s,"user_agent":"%(a)s"}'
+)
+# gunicorn refuses over-long request lines and header fields in HTML before the app
+# sees them. Its limits are set above Nginx's (8k, deploy/nginx) so Nginx refuses first
+# in the envelope; without Nginx (`decant serve`) the app's own check (request_limits)
+# answers 414/431 in the envelope. 0: a request line up to gunicorn's 1 MiB cap.
+GUNICORN_REQUEST_LIMITS = {
+    "limit_request_line": 0,
+    "limit_request_field_size": 65536,
+    "limit_request_fields": 1000,
+}
+
 
 def request_id() -> str:
     """The current request's id ('-' outside a request)."""

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import stat
+import subprocess
 import tarfile
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import boto3
 import psycopg
@@ -206,3 +210,66 @@ def test_backup_is_copied_to_s3_with_its_checksum(
     copy = tmp_path / archive.name
     s3.download_file(bucket, f"backups/{archive.name}", str(copy))
     assert backups.file_sha256(copy) == backups.file_sha256(archive)
+    for key in keys:  # shoppers' addresses: encrypted at rest, readable by the owner only
+        assert s3.head_object(Bucket=bucket, Key=key)["ServerSideEncryption"] == "AES256"
+        grants = s3.get_object_acl(Bucket=bucket, Key=key)["Grants"]
+        assert [g["Permission"] for g in grants] == ["FULL_CONTROL"]
+        assert all(g["Grantee"]["Type"] == "CanonicalUser" for g in grants)
+
+
+@pytest.fixture
+def password_role_url(pg_server_url: str, database_url: str) -> Iterator[tuple[str, str]]:
+    """(url, password) of a role that can only log in with its password (scram), on
+    this test's database: the embedded server trusts everyone else."""
+    role, password = f"backup_{uuid.uuid4().hex[:8]}", f"pw-{uuid.uuid4().hex}"
+    with psycopg.connect(pg_server_url, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
+        admin.execute(f"GRANT pg_read_all_data TO {role}")
+        hba = Path(admin.execute("SHOW hba_file").fetchone()[0])
+        original = hba.read_text()
+        hba.write_text(f"local all {role} scram-sha-256\n" + original)
+        admin.execute("SELECT pg_reload_conf()")
+    parts = urlsplit(database_url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    url = urlunsplit(parts._replace(netloc=f"{role}:{password}@{host}"))
+    yield url, password
+    with psycopg.connect(pg_server_url, autocommit=True) as admin:
+        hba.write_text(original)
+        admin.execute("SELECT pg_reload_conf()")
+        admin.execute(
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'"
+        )
+        admin.execute(f"REVOKE pg_read_all_data FROM {role}")
+        admin.execute(f"REASSIGN OWNED BY {role} TO CURRENT_USER")
+        admin.execute(f"DROP ROLE {role}")
+
+
+def test_backup_keeps_the_database_password_off_every_command_line_and_the_archive_private(
+    settings, password_role_url, monkeypatch
+):
+    url, password = password_role_url
+    without_password = url.replace(f":{password}@", "@")
+    with pytest.raises(psycopg.OperationalError):  # the role really needs its password
+        psycopg.connect(without_password).close()
+    commands: list[list[str]] = []
+    run = subprocess.run
+
+    def spy(argv, *args, **kwargs):
+        commands.append([str(a) for a in argv])
+        return run(argv, *args, **kwargs)
+
+    monkeypatch.setattr(backups.subprocess, "run", spy)
+    old_umask = os.umask(0o022)  # a default umask: files come out world-readable
+    try:
+        backups.backup(settings, url)
+    finally:
+        os.umask(old_umask)
+
+    dumps = [a for a in commands if Path(a[0]).name == "pg_dump" and "--version" not in a]
+    assert len(dumps) == 1
+    assert all(password not in arg for argv in commands for arg in argv)
+    archive, _ = backups.latest(settings)
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+    assert stat.S_IMODE(backups.checksum_path(archive).stat().st_mode) == 0o600
+    with tarfile.open(archive) as tar:
+        assert {"database.dump", "media.tar"} <= set(tar.getnames())

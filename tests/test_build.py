@@ -328,3 +328,27 @@ def test_publish_queue_coalesces_runs_one_build_and_rollback_restores_the_previo
     assert "Rose Noire" not in (live(settings) / "products/rose-noir.html").read_text()
     assert builds.live_build(settings) == Path(first["build_dir"])
     assert filecmp.cmp(live(settings) / "index.html", Path(first["build_dir"]) / "index.html")
+
+
+def test_a_build_under_a_private_umask_is_still_readable_by_nginx(
+    settings, catalog_shop: Shop, build_site
+):
+    """The systemd units run with UMask=0077; Nginx runs as another user."""
+    import os
+    import stat
+
+    old = os.umask(0o077)
+    try:
+        build_site()
+    finally:
+        os.umask(old)
+
+    root = live(settings)
+    unreadable = [
+        p.relative_to(root).as_posix()
+        for p in [root, *root.rglob("*")]
+        if not p.is_symlink()
+        and stat.S_IMODE(p.stat().st_mode) & (0o055 if p.is_dir() else 0o044)
+        != (0o055 if p.is_dir() else 0o044)
+    ]
+    assert unreadable == []

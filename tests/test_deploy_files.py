@@ -156,3 +156,39 @@ def test_systemd_units_pass_systemd_analyze(tmp_path):
         if ("Unknown" in line or "Failed to parse" in line or "Invalid" in line)
     ]
     assert problems == []
+
+
+def test_web_and_worker_units_are_sandboxed_below_exposure_5(tmp_path, capsys):
+    analyze = shutil.which("systemd-analyze")
+    assert analyze, "systemd-analyze (package systemd) is needed"
+    for name in ("decant-web.service", "decant-worker.service", "decant-backup.service"):
+        shutil.copy(DEPLOY / "systemd" / name, tmp_path / name)
+        result = subprocess.run(
+            [analyze, "security", "--offline=true", "--no-pager", str(tmp_path / name)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        found = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", result.stdout)
+        assert found, result.stdout[-500:]
+        with capsys.disabled():
+            print(f"\n{name}: systemd-analyze security exposure {found.group(1)}")
+        assert float(found.group(1)) < 5, result.stdout
+        service = unit(name)["Service"]
+        assert service["UMask"] == "0077" and service["ProtectSystem"] == "strict"
+        assert service["CapabilityBoundingSet"] == ""
+
+
+def test_compose_app_trusts_exactly_nginxs_fixed_address():
+    import ipaddress
+
+    spec = compose("docker-compose.yml")
+    nginx_address = spec["services"]["nginx"]["networks"]["default"]["ipv4_address"]
+    subnet = spec["networks"]["default"]["ipam"]["config"][0]
+    dynamic = ipaddress.ip_network(subnet["ip_range"])
+    assert ipaddress.ip_address(nginx_address) in ipaddress.ip_network(subnet["subnet"])
+    assert ipaddress.ip_address(nginx_address) not in dynamic  # never handed to another
+    for name in ("app", "worker"):
+        trusted = spec["services"][name]["environment"]["DECANT_TRUSTED_PROXIES"]
+        assert [p.strip() for p in trusted.split(",")] == [nginx_address], name

@@ -123,3 +123,88 @@ def test_decant_doctor_exits_non_zero_naming_what_is_off(
     last = result.output.strip().splitlines()[-1]
     assert "check(s) failed:" in last
     assert {"backup", "/api/health", "/api/health/db"} <= set(last.split(": ", 1)[1].split(", "))
+
+
+@pytest.fixture
+def backup_bucket(settings, moto_endpoint: str):
+    """(settings with S3 set, the bucket, an S3 client): a private bucket on moto."""
+    import uuid
+
+    import boto3
+
+    bucket = f"shop-{uuid.uuid4().hex[:10]}"
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=moto_endpoint,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        region_name="us-east-1",
+    )
+    s3.create_bucket(Bucket=bucket)
+    with_s3 = settings.model_copy(
+        update={
+            "s3_bucket": bucket,
+            "s3_endpoint_url": moto_endpoint,
+            "aws_access_key_id": "test",
+            "aws_secret_access_key": "test",
+        }
+    )
+    return with_s3, bucket, s3
+
+
+def public_read_policy(bucket: str, resource: str) -> str:
+    import json
+
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "cdn",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": f"arn:aws:s3:::{bucket}/{resource}",
+                }
+            ],
+        }
+    )
+
+
+def test_backups_in_a_private_bucket_pass(backup_bucket):
+    settings, _, _ = backup_bucket
+
+    check = doctor.backup_bucket(settings)
+
+    assert check.ok is True, check.message
+
+
+def test_backups_in_a_bucket_with_a_public_read_acl_fail(backup_bucket):
+    settings, bucket, s3 = backup_bucket
+    s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
+
+    check = doctor.backup_bucket(settings)
+    text, status = doctor.report([check])
+
+    assert check.ok is False and "AllUsers" in check.message
+    assert status == 1 and f"s3://{bucket}/backups/" in text
+
+
+def test_backups_in_a_bucket_whose_policy_opens_everything_fail(backup_bucket):
+    settings, bucket, s3 = backup_bucket
+    s3.put_bucket_policy(Bucket=bucket, Policy=public_read_policy(bucket, "*"))
+
+    check = doctor.backup_bucket(settings)
+
+    assert check.ok is False and "policy" in check.message
+
+
+def test_a_policy_that_opens_only_the_site_prefix_does_not_expose_backups(backup_bucket):
+    settings, bucket, s3 = backup_bucket
+    s3.put_bucket_policy(Bucket=bucket, Policy=public_read_policy(bucket, "site/*"))
+
+    assert doctor.backup_bucket(settings).ok is True
+
+
+def test_without_s3_the_bucket_check_is_not_configured(settings):
+    assert doctor.backup_bucket(settings).ok is None

@@ -104,10 +104,12 @@ def test_product_pages_reach_the_cdn_bucket_at_their_url_paths(
     s3 = object_storage.client(site)
     s3.create_bucket(Bucket=bucket)
     s3_publish.sync(site)
-    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket, MaxKeys=1000)["Contents"]}
+    site_prefix = site.s3_site_prefix  # the CDN's origin path
+    listed = s3.list_objects_v2(Bucket=bucket, Prefix=site_prefix, MaxKeys=1000)["Contents"]
+    keys = {o["Key"].removeprefix(site_prefix) for o in listed}
     assert {"products/rose-noir/index.html", "products/rose-noir/index.html.gz"} <= keys
     assert not any(k.startswith("products/rose-noir.") for k in keys)
-    page = s3.get_object(Bucket=bucket, Key="products/rose-noir/index.html")
+    page = s3.get_object(Bucket=bucket, Key=site_prefix + "products/rose-noir/index.html")
     assert page["ContentType"] == "text/html; charset=utf-8"
     assert b"<h1>Rose Noir</h1>" in page["Body"].read()
     assert "products/retired-scent/index.html" not in keys

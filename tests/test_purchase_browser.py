@@ -62,6 +62,15 @@ def test_a_shopper_buys_a_sample_and_tracking_shows_it_paid(conn, shop, storefro
 
         page.wait_for_url(re.compile(r"/checkout/confirmation/"))
         expect(page.locator("[data-confirmation-status]")).to_contain_text("paid")
+        assert "grace" not in page.url and "?" not in page.url  # no e-mail in any URL
+
+        # Stripe's return: its query (with the client secret) is dropped from the address
+        page.goto(
+            f"{storefront}/checkout/confirmation/?payment_intent=pi_1"
+            "&payment_intent_client_secret=pi_1_secret_abc&redirect_status=succeeded"
+        )
+        expect(page.locator("[data-confirmation-status]")).to_contain_text("paid")
+        assert page.url == f"{storefront}/checkout/confirmation/"
 
         order = conn.execute(
             "SELECT order_number, status::text AS status, payment_provider FROM orders"

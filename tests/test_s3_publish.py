@@ -11,8 +11,10 @@ from pathlib import Path
 import boto3
 import pytest
 
-from decant import object_storage, s3_publish
+from decant import backups, media_store, object_storage, s3_publish
 from decant.config import ConfigError, load_settings
+
+SITE = "site/"  # S3_SITE_PREFIX's default
 
 
 @pytest.fixture
@@ -79,17 +81,17 @@ def test_first_publish_uploads_every_file_with_the_headers_a_cdn_needs(site):
 
     assert len(report.uploaded) == report.files == 300
     s3 = bucket_client(site)
-    page = s3.head_object(Bucket=site.s3_bucket, Key="products/scent-1/index.html")
+    page = s3.head_object(Bucket=site.s3_bucket, Key=SITE + "products/scent-1/index.html")
     assert page["ContentType"] == "text/html; charset=utf-8"
     assert page["CacheControl"] == s3_publish.HTML
-    css = s3.head_object(Bucket=site.s3_bucket, Key="static/app.3f2a1c.css")
+    css = s3.head_object(Bucket=site.s3_bucket, Key=SITE + "static/app.3f2a1c.css")
     assert css["ContentType"] == "text/css; charset=utf-8"
     assert "immutable" in css["CacheControl"] and "max-age=31536000" in css["CacheControl"]
-    gz = s3.get_object(Bucket=site.s3_bucket, Key="index.html.gz")
+    gz = s3.get_object(Bucket=site.s3_bucket, Key=SITE + "index.html.gz")
     assert gz["ContentEncoding"] == "gzip"
     assert gz["ContentType"] == "text/html; charset=utf-8"
     assert gzip.decompress(gz["Body"].read()).startswith(b"<!doctype html>")
-    image = s3.head_object(Bucket=site.s3_bucket, Key="images/scent-3.png")
+    image = s3.head_object(Bucket=site.s3_bucket, Key=SITE + "images/scent-3.png")
     assert image["ContentType"] == "image/png"
     assert image["CacheControl"] == s3_publish.OTHER
 
@@ -104,9 +106,11 @@ def test_republish_after_a_one_product_edit_uploads_only_the_changed_files(site)
     next_build(site, edit)
     report = s3_publish.sync(site)
 
-    assert sorted(report.uploaded) == ["products/scent-7/index.html", "sitemap.xml"]
+    assert sorted(report.uploaded) == [SITE + "products/scent-7/index.html", SITE + "sitemap.xml"]
     assert len(report.uploaded) <= 0.01 * report.files
-    body = bucket_client(site).get_object(Bucket=site.s3_bucket, Key="products/scent-7/index.html")
+    body = bucket_client(site).get_object(
+        Bucket=site.s3_bucket, Key=SITE + "products/scent-7/index.html"
+    )
     assert body["Body"].read() == b"<h1>Scent 7, now 5 ml</h1>"
     assert s3_publish.sync(site).uploaded == []
 
@@ -129,9 +133,9 @@ def test_files_the_build_removed_are_deleted_only_after_new_files_are_up(site):
     report = s3_publish.sync(site, client=client)
 
     assert sorted(report.deleted) == [
-        "images/scent-0.png",
-        "products/scent-0/index.html",
-        "static/app.3f2a1c.css",
+        SITE + "images/scent-0.png",
+        SITE + "products/scent-0/index.html",
+        SITE + "static/app.3f2a1c.css",
     ]
     uploads = [i for i, name in enumerate(calls) if name == "PutObject"]
     deletes = [i for i, name in enumerate(calls) if name == "DeleteObjects"]
@@ -139,7 +143,7 @@ def test_files_the_build_removed_are_deleted_only_after_new_files_are_up(site):
     keys = {
         o["Key"] for o in bucket_client(site).list_objects_v2(Bucket=site.s3_bucket)["Contents"]
     }
-    assert "static/app.77aa01.css" in keys and "static/app.3f2a1c.css" not in keys
+    assert SITE + "static/app.77aa01.css" in keys and SITE + "static/app.3f2a1c.css" not in keys
     assert len(keys) == report.files
 
 
@@ -160,3 +164,76 @@ def test_cache_rules_for_fingerprinted_assets_pages_and_other_files():
         "ContentType": "application/json; charset=utf-8",
         "CacheControl": s3_publish.OTHER,
     }
+
+
+def test_publish_never_touches_backups_or_uploaded_images_in_the_same_bucket(
+    settings, database_url, moto_endpoint: str
+):
+    bucket = f"shop-{uuid.uuid4().hex[:10]}"
+    shared = settings.model_copy(
+        update={
+            "s3_bucket": bucket,
+            "s3_endpoint_url": moto_endpoint,
+            "aws_access_key_id": "test",
+            "aws_secret_access_key": "test",
+        }
+    )
+    s3 = bucket_client(shared)
+    s3.create_bucket(Bucket=bucket)
+    backups.backup(shared, database_url)
+    image = shared.media_dir / "products" / "rose-noir.png"
+    image.parent.mkdir(parents=True)
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(64))
+    media_store.keep(shared, "products/rose-noir.png")
+    build = shared.public_dir / "build-1"
+    write_site(build)
+    (shared.public_dir / "current").symlink_to(build.name)
+    s3_publish.sync(shared)
+    kept = {k for k in keys(s3, bucket) if not k.startswith(SITE)}
+    assert {k.split("/")[0] for k in kept} == {"backups", "media"} and len(kept) == 3
+
+    next_build(shared, lambda root: (root / "products" / "scent-4" / "index.html").unlink())
+    report = s3_publish.sync(shared)
+
+    after = keys(s3, bucket)
+    assert report.deleted == [SITE + "products/scent-4/index.html"]
+    assert SITE + "products/scent-4/index.html" not in after
+    assert SITE + "products/scent-5/index.html" in after
+    assert kept <= after
+    assert {k for k in after if not k.startswith(SITE)} == kept
+
+
+def test_publish_to_a_site_bucket_of_its_own_leaves_the_backup_bucket_alone(site):
+    site_bucket = f"cdn-{uuid.uuid4().hex[:10]}"
+    s3 = bucket_client(site)
+    s3.create_bucket(Bucket=site_bucket)
+    s3.put_object(Bucket=site.s3_bucket, Key="backups/decant-20260101T000000Z.tar", Body=b"x")
+    own = load_settings(
+        DECANT_PUBLIC_DIR=site.public_dir,
+        S3_BUCKET=site.s3_bucket,
+        S3_SITE_BUCKET=site_bucket,
+        S3_SITE_PREFIX="",
+        S3_ENDPOINT_URL=site.s3_endpoint_url,
+        AWS_ACCESS_KEY_ID="test",
+        AWS_SECRET_ACCESS_KEY="test",
+    )
+
+    report = s3_publish.sync(own)
+
+    assert len(report.uploaded) == 300 and "index.html" in keys(s3, site_bucket)
+    assert keys(s3, site.s3_bucket) == {"backups/decant-20260101T000000Z.tar"}
+
+
+def test_a_site_prefix_over_backups_or_media_is_refused():
+    for prefix in ("backups/", "media", "/media/site/"):
+        with pytest.raises(ConfigError, match="S3_SITE_PREFIX"):
+            load_settings(S3_SITE_PREFIX=prefix)
+    with pytest.raises(ConfigError, match="S3_SITE_PREFIX"):
+        load_settings(S3_BUCKET="shop", S3_SITE_PREFIX="")
+
+
+def keys(s3, bucket: str) -> set[str]:
+    found: set[str] = set()
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        found |= {item["Key"] for item in page.get("Contents", [])}
+    return found

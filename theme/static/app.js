@@ -261,8 +261,13 @@
       document.head.appendChild(s);
     });
   }
+  /* The confirmation page learns the order from sessionStorage (or a #fragment), never
+     from the query string: a query reaches servers, their logs and Referer headers, and
+     this one would carry the shopper's e-mail. */
+  var CONFIRMATION_KEY = "decant.confirmation";
   function confirmationUrl(order, email) {
-    return "/checkout/confirmation/?number=" + encodeURIComponent(order) + "&email=" + encodeURIComponent(email);
+    try { sessionStorage.setItem(CONFIRMATION_KEY, JSON.stringify({ number: order, email: email })); } catch (e) { /* private mode: the page shows the generic text */ }
+    return "/checkout/confirmation/";
   }
   function initCheckout() {
     var form = $("[data-checkout]");
@@ -355,9 +360,16 @@
     return api("GET", "/api/orders/track?email=" + encodeURIComponent(email) + "&number=" + encodeURIComponent(number));
   }
   function initConfirmation() {
-    var params = new URLSearchParams(window.location.search);
-    var number = params.get("number");
-    var email = params.get("email");
+    /* Stripe returns here with ?payment_intent=…&payment_intent_client_secret=…: drop
+       them from the address bar and history at once (nothing here needs them). */
+    if (window.location.search && window.history && history.replaceState) {
+      history.replaceState(null, "", window.location.pathname + window.location.hash);
+    }
+    var saved = {};
+    try { saved = JSON.parse(sessionStorage.getItem(CONFIRMATION_KEY) || "{}") || {}; } catch (e) { saved = {}; }
+    var fragment = new URLSearchParams(window.location.hash.slice(1));
+    var number = fragment.get("number") || saved.number;
+    var email = fragment.get("email") || saved.email;
     var status = $("[data-confirmation-status]");
     if (!number || !email || !status) { return; }
     writeCart([]);

@@ -210,6 +210,12 @@ WITH line AS (
            %(provider)s, %(key)s, %(hash)s
      WHERE (SELECT still FROM priced)
     RETURNING {ORDER_COLUMNS}
+), redemption AS (
+    -- A once-per-e-mail code: the unique index refuses a second live use by one address.
+    INSERT INTO discount_redemptions (code_id, order_id, email)
+    SELECT %(code_id)s, new_order.id, lower(new_order.email)
+      FROM new_order WHERE %(once_per_email)s
+    RETURNING 1
 ), new_items AS (
     INSERT INTO order_items (order_id, product_id, product_name, brand, size_ml, quantity,
                              unit_price_cents, cost_per_ml_cents, set_id, set_line)
@@ -283,6 +289,15 @@ def quote(conn: psycopg.Connection, cart: Cart, lines: list[CartLine]) -> Quote:
             raise ValidationError(
                 "discount code is not valid", {"discount_code": "this code is not valid"}
             )
+        if (
+            code.get("once_per_email")
+            and conn.execute(
+                "SELECT 1 FROM discount_redemptions WHERE code_id = %s AND email = lower(%s)"
+                " AND voided_at IS NULL",
+                (code["id"], cart.email.strip()),
+            ).fetchone()
+        ):
+            raise _used_by_this_email()
     now = rows[0]["now"] if rows else conn.execute("SELECT now() AS now").fetchone()["now"]
     return Quote(chosen, code, pricing.order_totals(subtotal, cart.country, code, now), samples)
 
@@ -307,6 +322,7 @@ def write_order(
                 "currency": cart.currency,
                 "discount_code": code["code"] if code else None,
                 "code_id": code["id"] if code else None,
+                "once_per_email": bool(code and code.get("once_per_email")),
                 "line_count": len(chosen) + len(samples),
                 "provider": cart.payment_provider,
                 "key": idempotency_key,
@@ -320,6 +336,10 @@ def write_order(
                 "total_cents": totals.total_cents,
             },
         ).fetchone()
+    except pg_errors.UniqueViolation as exc:
+        if exc.diag.constraint_name != "discount_redemptions_once_per_email":
+            raise
+        raise _used_by_this_email() from None
     except pg_errors.CheckViolation as exc:
         if exc.diag.constraint_name == "discount_codes_within_limit":
             raise ValidationError(
@@ -395,6 +415,13 @@ def _item_rows(
     ]
     rows.sort(key=lambda row: (row["product_id"], row.get("set_line", -1)))
     return [{**row, "position": position} for position, row in enumerate(rows)]
+
+
+def _used_by_this_email() -> ValidationError:
+    return ValidationError(
+        "discount code was already used with this e-mail",
+        {"discount_code": "this code can be used once per e-mail"},
+    )
 
 
 class _StockTaken(Exception):

@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from decant import orders
 from decant.curated_sets import SetLine
@@ -109,6 +110,10 @@ LineIn = Annotated[
 ]
 
 
+def _tagged(loc: tuple[Any, ...]) -> bool:
+    return len(loc) >= 3 and loc[0] == "items" and loc[2] in ("product", "set")
+
+
 class CartIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -128,16 +133,22 @@ class CartIn(BaseModel):
         try:
             return handler(data)
         except PydanticValidationError as exc:
-            errors = []
-            for error in exc.errors(include_url=False):
-                loc = list(error["loc"])
-                if len(loc) >= 3 and loc[0] == "items" and loc[2] in ("product", "set"):
-                    del loc[2]
-                errors.append(
-                    {"type": error["type"], "loc": tuple(loc), "input": error.get("input")}
-                    | ({"ctx": error["ctx"]} if "ctx" in error else {})
-                )
-            raise PydanticValidationError.from_exception_data(exc.title, errors) from None
+            errors = exc.errors(include_url=False)
+            if not any(_tagged(error["loc"]) for error in errors):
+                raise
+            renamed: list[InitErrorDetails] = [
+                {
+                    "type": PydanticCustomError(error["type"], error["msg"]),
+                    "loc": tuple(
+                        p
+                        for i, p in enumerate(error["loc"])
+                        if not (i == 2 and _tagged(error["loc"]))
+                    ),
+                    "input": error.get("input"),
+                }
+                for error in errors
+            ]
+            raise PydanticValidationError.from_exception_data(exc.title, renamed) from None
 
     def to_cart(self, *, payment_provider: str, currency: str) -> Cart:
         return Cart(

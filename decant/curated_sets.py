@@ -197,7 +197,9 @@ def get(conn: psycopg.Connection, set_id: int) -> dict[str, Any]:
     return _shaped(rows)
 
 
-def samples(conn: psycopg.Connection, lines: list[SetLine]) -> list[SetSample]:
+def samples(
+    conn: psycopg.Connection, lines: list[SetLine], *, max_quantity: int
+) -> list[SetSample]:
     """The samples an order's set lines stand for, each priced with its share.
 
     The same set in two lines is one line of the summed quantity. An unknown or
@@ -212,6 +214,13 @@ def samples(conn: psycopg.Connection, lines: list[SetLine]) -> list[SetSample]:
             line.quantity + (before.quantity if before else 0),
             before.position if before else line.position,
         )
+    too_many = {
+        f"items.{line.position}.quantity": f"at most {max_quantity} of one set in total"
+        for line in merged.values()
+        if line.quantity > max_quantity
+    }
+    if too_many:
+        raise ValidationError("quantity out of range", too_many)
     rows = conn.execute(
         SAMPLES_SQL + " WHERE cs.is_active AND cs.slug = ANY(%s)", (sorted(merged),)
     ).fetchall()

@@ -255,7 +255,7 @@ def _insert_order(
 def quote(conn: psycopg.Connection, cart: Cart, lines: list[CartLine]) -> Quote:
     """Price a (merged) cart from the database; refuses unknown items and short stock."""
     rows = conn.execute(OFFERS_SQL, (sorted({line.slug for line in lines}),)).fetchall()
-    samples = curated_sets.samples(conn, cart.sets) if cart.sets else []
+    samples = curated_sets.samples(conn, cart.sets, max_quantity=MAX_QUANTITY) if cart.sets else []
     offers = {(row["slug"], Decimal(row["size_ml"]).normalize()): row for row in rows}
     faults = {}
     known_slugs = {slug for slug, _ in offers}

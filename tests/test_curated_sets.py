@@ -255,3 +255,11 @@ def test_deactivating_a_set_takes_it_off_the_list_and_is_audited(trio, conn):
         "SELECT action FROM audit_log WHERE entity = 'curated_set' ORDER BY id DESC LIMIT 1"
     ).fetchone()["action"]
     assert action == "deactivate"
+
+
+def test_one_set_in_two_lines_counts_as_one_line_within_the_quantity_limit(shop, trio, conn):
+    shop.stock("rose-noir", ml=1000)
+    with pytest.raises(ValidationError) as refused:
+        orders.place(conn, set_cart(("first-steps", 60), ("first-steps", 60)))
+    assert refused.value.details == {"items.0.quantity": "at most 100 of one set in total"}
+    assert shop.count("orders") == 0

@@ -217,7 +217,8 @@ def update(
                 UPDATE discount_codes
                    SET description = %(description)s, kind = %(kind)s, value = %(value)s,
                        min_subtotal_cents = %(min_subtotal_cents)s, max_uses = %(max_uses)s,
-                       starts_at = %(starts_at)s, expires_at = %(expires_at)s,
+                       starts_at = coalesce(%(starts_at)s, starts_at),
+                       expires_at = %(expires_at)s,
                        once_per_email = %(once_per_email)s, is_active = %(is_active)s
                  WHERE id = %(id)s
                 """,

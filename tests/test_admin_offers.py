@@ -29,6 +29,13 @@ def test_owner_creates_edits_and_disables_a_code_through_the_api(owner, conn):
     assert (code["code"], code["value"], code["once_per_email"]) == ("SPRING20", 20, True)
     edited = owner.send_json("PUT", f"/api/admin/discounts/{code['id']}", {"value": 25})
     assert edited.status_code == 200 and edited.get_json()["data"]["value"] == 25
+    kept = owner.send_json("PUT", f"/api/admin/discounts/{code['id']}", {"starts_at": None})
+    assert kept.status_code == 200
+    assert kept.get_json()["data"]["starts_at"].startswith("2026-01-01")
+    wrong = owner.send_json("PUT", f"/api/admin/discounts/{code['id']}", {"value": "lots"})
+    assert wrong.status_code == 422 and "value" in wrong.get_json()["error"]["details"]
+    missing = owner.send_json("PUT", "/api/admin/discounts/999999", {"value": 5})
+    assert missing.status_code == 404
     disabled = owner.send_json("PUT", f"/api/admin/discounts/{code['id']}", {"is_active": False})
     assert disabled.get_json()["data"]["is_active"] is False
     actions = [

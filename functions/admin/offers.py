@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Response, redirect, render_template, request, url_for
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 from werkzeug.datastructures import MultiDict
 
 from decant import audit, curated_sets, discount_codes
@@ -22,6 +22,12 @@ from functions.envelope import ok
 from functions.request_body import json_body
 
 SAMPLE_ROWS = 8
+PLAIN = TypeAdapter(Any)
+
+
+def _iso(value: Any) -> Any:
+    """Times as ISO 8601 (as the bodies take them), not Flask's HTTP dates."""
+    return PLAIN.dump_python(value, mode="json")
 
 
 class Body(BaseModel):
@@ -36,13 +42,13 @@ class Body(BaseModel):
 @api.get("/discounts")
 def discounts_json() -> Response:
     with guard.connection() as conn:
-        return ok(discount_codes.list_codes(conn))
+        return ok(_iso(discount_codes.list_codes(conn)))
 
 
 @api.get("/discounts/<int:code_id>")
 def discount_json(code_id: int) -> Response:
     with guard.connection() as conn:
-        return ok(discount_codes.get(conn, code_id))
+        return ok(_iso(discount_codes.get(conn, code_id)))
 
 
 @api.post("/discounts")
@@ -50,7 +56,7 @@ def discount_json(code_id: int) -> Response:
 def discount_create_json() -> Response:
     body = json_body(Body).model_dump()
     with guard.connection() as conn:
-        return ok(discount_codes.create(conn, guard.actor(), body), status=201)
+        return ok(_iso(discount_codes.create(conn, guard.actor(), body)), status=201)
 
 
 @api.put("/discounts/<int:code_id>")
@@ -58,7 +64,7 @@ def discount_create_json() -> Response:
 def discount_update_json(code_id: int) -> Response:
     body = json_body(Body).model_dump()
     with guard.connection() as conn:
-        return ok(discount_codes.update(conn, guard.actor(), code_id, body))
+        return ok(_iso(discount_codes.update(conn, guard.actor(), code_id, body)))
 
 
 @api.get("/sets")

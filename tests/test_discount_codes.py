@@ -13,6 +13,7 @@ from decant import discount_codes, orders
 from decant.audit import Actor
 from decant.errors import Conflict, Forbidden, ValidationError
 from tests.factories import cart
+from tests.plugins.shopper_api import order_body, shopper_address
 from tests.test_orders import run_concurrently
 
 OWNER = Actor(None, "owner@decant.test", "owner")
@@ -219,3 +220,21 @@ def test_usage_and_revenue_per_code(conn, rose, shop):
     assert figures["revenue_cents"] == paid["total_cents"] == 3000 - 600 + 390
     assert figures["discount_given_cents"] == 600
     assert [c["code"] for c in discount_codes.list_codes(conn)] == ["FIG"]
+
+
+def test_over_http_a_second_order_of_one_address_is_422_naming_the_code(api_client, rose, shop):
+    shop.discount("HELLO", value=10, once_per_email=True)
+
+    def post(email: str):
+        body = order_body(("rose-noir", 10, 1), email=email, discount_code="hello")
+        return api_client.post(
+            "/api/orders", json=body, headers={"X-Forwarded-For": shopper_address()}
+        )
+
+    assert post("ada@example.com").status_code == 201
+    again = post("Ada@Example.com")
+    assert again.status_code == 422
+    assert again.get_json()["error"]["details"] == {
+        "discount_code": "this code can be used once per e-mail"
+    }
+    assert shop.count("orders") == 1

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from functions import create_app
 from functions.static_site import local_site
+from tests.test_storefront_browser import axe_violations
 
 WAIT_MS = 60_000
 
@@ -109,9 +110,11 @@ def test_a_shopper_buys_a_curated_set_as_one_line_and_each_sample_is_taken(
         page = context.new_page()
         page.set_default_timeout(WAIT_MS)
         page.goto(f"{set_storefront}/")
+        assert axe_violations(page) == []
         page.get_by_role("link", name="Evening Pair").click()
         page.wait_for_url(re.compile(r"/sets/evening-pair/$"))
         expect(page.locator("[data-set-stock]")).to_have_text("Only 1 left")
+        assert axe_violations(page) == []
         page.get_by_role("button", name="Add the set to the cart").click()
         expect(page.locator("[data-added]")).to_contain_text("Added the set")
 
@@ -120,6 +123,7 @@ def test_a_shopper_buys_a_curated_set_as_one_line_and_each_sample_is_taken(
         expect(lines).to_have_count(1)
         expect(lines.first).to_contain_text("Evening Pair")
         expect(page.locator("[data-cart-total]")).to_contain_text("12.00")
+        assert axe_violations(page) == []
         page.locator("[data-cart-actions] a").click()
 
         page.wait_for_url(re.compile(r"/checkout/$"))

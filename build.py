@@ -64,7 +64,7 @@ from pelican import Pelican, signals
 from pelican.generators import Generator
 from pelican.settings import read_settings
 
-from decant import builds, catalog, db, media_store, migrations
+from decant import builds, catalog, curated_sets, db, media_store, migrations
 from decant.config import Settings, load_settings
 from decant.product_images import ImageCache, ImageError
 
@@ -246,6 +246,7 @@ class Site:
     timestamps: dict[int, datetime]
     last_change_id: int
     fingerprints: dict[int, str]
+    curated: list[dict[str, Any]] = field(default_factory=list)  # the owner's active sets
 
 
 @dataclass
@@ -325,6 +326,7 @@ def read_site(url: str, previous: CatalogSnapshot | None = None) -> Site:
             timestamps={pid: mark[1] for pid, mark in marks.items()},
             last_change_id=last_change_id,
             fingerprints=fingerprints,
+            curated=curated_sets.list_sets(conn),
         )
 
 
@@ -616,6 +618,7 @@ class SitePlanner:
         pages += self.brand_pages()
         pages += self.note_pages()
         pages.append(self.home(all_slugs))
+        pages += self.set_pages()
         pages += self.shop_pages()
         return pages
 
@@ -664,8 +667,64 @@ class SitePlanner:
             "new_arrivals": [self.cards[p["slug"]] for p in newest],
             "best_sellers": best,
             "discovery_sets": sets,
+            "curated_sets": [self.curated_card(s) for s in self.site.curated],
         }
         return Page("index.html", "home.html", context, "home page", lastmod=self.latest(all_slugs))
+
+    def curated_card(self, found: dict[str, Any]) -> dict[str, Any]:
+        """A curated set as its page and the home page show it; `cart` is the line the
+        storefront script puts in the cart (priced again by the server)."""
+        items = [
+            {
+                "slug": i["slug"],
+                "name": i["name"],
+                "brand": i["brand"],
+                "size_ml": i["size_ml"],
+                "price": self.money(i["price_cents"]) if i["price_cents"] else None,
+                "url": f"/products/{i['slug']}/",
+                "image": self.images[i["slug"]]["small"] if i["slug"] in self.images else None,
+            }
+            for i in found["items"]
+        ]
+        cart = {"set": found["slug"], "name": found["name"], "price_cents": found["price_cents"]}
+        return {
+            "slug": found["slug"],
+            "name": found["name"],
+            "description": found["description"],
+            "url": f"/sets/{found['slug']}/",
+            "price": self.money(found["price_cents"]),
+            "shelf_price": self.money(found["shelf_price_cents"]),
+            "saving": self.money(found["shelf_price_cents"] - found["price_cents"]),
+            "in_stock": found["available"] > 0,
+            "samples": items,
+            "cart_json": json.dumps(cart, sort_keys=True, separators=(",", ":")),
+        }
+
+    def set_pages(self) -> list[Page]:
+        """One page per active curated set, at /sets/<slug>/."""
+        pages = []
+        for found in self.site.curated:
+            card = self.curated_card(found)
+            description = found["description"] or (
+                f"{len(card['samples'])} samples for {card['price']}: "
+                + ", ".join(i["name"] for i in card["samples"])
+            )
+            pages.append(
+                Page(
+                    f"sets/{found['slug']}/index.html",
+                    "set.html",
+                    {
+                        "meta": self.meta(
+                            f"{found['name']} — discovery set", description, card["url"]
+                        ),
+                        "page_kind": "set",
+                        "set": card,
+                    },
+                    f"set {found['slug']!r}",
+                    lastmod=self.latest([i["slug"] for i in found["items"]]),
+                )
+            )
+        return pages
 
     def catalog_pages(self, all_slugs: list[str]) -> list[Page]:
         count = max(1, -(-len(self.products) // CATALOG_PAGE_SIZE))

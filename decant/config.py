@@ -124,6 +124,7 @@ class Settings(BaseSettings):
     def _empty_is_off(cls, value: object) -> object:
         """`DECANT_DEMO_PAYMENTS=` (left empty, as in .env.example) means off."""
         return False if isinstance(value, str) and not value.strip() else value
+
     @field_validator("s3_site_bucket")
     @classmethod
     def _bucket_name(cls, value: str | None) -> str | None:

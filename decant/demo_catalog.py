@@ -1854,3 +1854,26 @@ DISCOUNT_CODES: list[dict[str, Any]] = [
         "expires_in_days": 60,
     },
 ]
+
+# Curated discovery sets: the owner's picks, priced `off_percent` below their samples.
+CURATED_SETS: list[dict[str, Any]] = [
+    {
+        "slug": "bright-mornings",
+        "name": "Bright mornings",
+        "description": "Four sunny citrus and white-floral scents for the first warm days.",
+        "off_percent": 20,
+        "samples": [
+            ("limonaia", 2),
+            ("yuzu-no-yu", 2),
+            ("rue-des-tilleuls", 2),
+            ("jasmin-solaire", 2),
+        ],
+    },
+    {
+        "slug": "smoke-and-amber",
+        "name": "Smoke and amber evenings",
+        "description": "Resins, woods and a campfire: four warm scents for long evenings.",
+        "off_percent": 20,
+        "samples": [("koboku", 2), ("riad-ambre", 2), ("campfire-letters", 2), ("layali-ambar", 2)],
+    },
+]

@@ -36,7 +36,14 @@ def load(
 ) -> dict[str, int]:
     """Load the demo shop; returns counts of what was added (all zero on a second run)."""
     today = today or datetime.now(UTC)
-    added = {"brands": 0, "products": 0, "discount_codes": 0, "orders": 0, "events": 0}
+    added = {
+        "brands": 0,
+        "products": 0,
+        "discount_codes": 0,
+        "sets": 0,
+        "orders": 0,
+        "events": 0,
+    }
     with conn.transaction():
         for brand in demo_catalog.BRANDS:
             cur = conn.execute(
@@ -62,6 +69,7 @@ def load(
                 ),
             )
             added["discount_codes"] += cur.rowcount
+        added["sets"] = sum(_insert_curated_set(conn, found) for found in demo_catalog.CURATED_SETS)
         if new_products:
             history = _history(new_products, today)
             _stock_products(conn, new_products, history, today)
@@ -70,6 +78,36 @@ def load(
             # The demo catalog is what the first build publishes, not a pending change.
             conn.execute("DELETE FROM catalog_changes")
     return added
+
+
+def _insert_curated_set(conn: psycopg.Connection, found: dict[str, Any]) -> int:
+    """One demo set, priced its percentage below its samples (ending in .90); 0 when it
+    exists already, so a second run changes nothing."""
+    slugs = [slug for slug, _ in found["samples"]]
+    shelf = conn.execute(
+        "SELECT sum(ps.price_cents) AS cents FROM products p"
+        " JOIN product_sizes ps ON ps.product_id = p.id"
+        " JOIN unnest(%s::text[], %s::numeric[]) AS s(slug, size_ml)"
+        "   ON s.slug = p.slug AND s.size_ml = ps.size_ml",
+        (slugs, [size for _, size in found["samples"]]),
+    ).fetchone()["cents"]
+    if not shelf:
+        return 0
+    price = max(100, int(shelf * (100 - found["off_percent"]) / 100) // 100 * 100 - 10)
+    row = conn.execute(
+        "INSERT INTO curated_sets (slug, name, description, price_cents) VALUES (%s, %s, %s, %s)"
+        " ON CONFLICT (slug) DO NOTHING RETURNING id",
+        (found["slug"], found["name"], found["description"], price),
+    ).fetchone()
+    if row is None:
+        return 0
+    for position, (slug, size) in enumerate(found["samples"]):
+        conn.execute(
+            "INSERT INTO curated_set_items (set_id, product_id, size_ml, position)"
+            " SELECT %s, id, %s, %s FROM products WHERE slug = %s",
+            (row["id"], size, position, slug),
+        )
+    return 1
 
 
 def _insert_product(conn: psycopg.Connection, fragrance: dict[str, Any], media_dir: Path) -> bool:

@@ -18,8 +18,9 @@ from typing import Any
 import psycopg
 from psycopg import errors as pg_errors
 
-from decant import pricing
+from decant import curated_sets, pricing
 from decant.catalog import ml, units_available
+from decant.curated_sets import SetLine, SetSample
 from decant.errors import (
     Conflict,
     InvalidTransition,
@@ -73,6 +74,7 @@ class Cart:
     currency: str = "EUR"
     extra: dict[str, Any] = field(default_factory=dict)
     client_address: str | None = None
+    sets: list[SetLine] = field(default_factory=list)  # curated-set lines (decant.curated_sets)
 
     @property
     def country(self) -> str:
@@ -87,6 +89,8 @@ class Cart:
         ]
         body.pop("extra", None)
         body.pop("client_address", None)
+        if not self.sets:
+            body.pop("sets", None)
         encoded = json.dumps(body, sort_keys=True, default=str).encode()
         return hashlib.sha256(encoded).hexdigest()
 
@@ -135,6 +139,7 @@ def place(
                     order = _insert_order(conn, cart, lines, idempotency_key, fingerprint)
         except _StockTaken as taken:
             ids = [offer["product_id"] for _, offer in taken.chosen]
+            ids += [sample.product_id for sample in taken.samples]
             remaining = {
                 row["product_id"]: row["remaining_volume"]
                 for row in conn.execute(
@@ -143,7 +148,8 @@ def place(
                 )
             }
             raise OutOfStock(
-                "not enough stock for some items", _short_lines(taken.chosen, remaining)
+                "not enough stock for some items",
+                _short_lines(taken.chosen, remaining, taken.samples),
             ) from None
         except pg_errors.UniqueViolation as exc:
             if idempotency_key and exc.diag.constraint_name == "orders_idempotency_key_unique":
@@ -158,7 +164,7 @@ def place(
 
 
 def _merged_lines(cart: Cart, max_units: int = MAX_QUANTITY) -> list[CartLine]:
-    if not cart.items:
+    if not cart.items and not cart.sets:
         raise ValidationError("the cart is empty", {"items": "at least one item is required"})
     if len(cart.items) > MAX_LINES:
         raise ValidationError("too many lines", {"items": f"at most {MAX_LINES} lines"})
@@ -170,6 +176,12 @@ def _merged_lines(cart: Cart, max_units: int = MAX_QUANTITY) -> list[CartLine]:
                 {f"items.{index}.quantity": f"must be between 1 and {max_units}"},
             )
         merged[(line.slug, Decimal(line.size_ml).normalize())] += line.quantity
+    for set_line in cart.sets:
+        if not 1 <= set_line.quantity <= max_units:
+            raise ValidationError(
+                "quantity out of range",
+                {f"items.{set_line.position}.quantity": f"must be between 1 and {max_units}"},
+            )
     for (slug, _size), quantity in merged.items():
         if quantity > max_units:
             raise ValidationError(
@@ -253,13 +265,19 @@ WITH line AS (
     SELECT *
       FROM jsonb_to_recordset(%(lines)s::jsonb)
            AS item(position integer, product_id bigint, name text, brand text, size_ml numeric,
-                   quantity integer, price integer, cost numeric)
+                   quantity integer, price integer, cost numeric, set_id bigint, set_line integer,
+                   set_price integer, set_version timestamptz)
 ), priced AS (
     SELECT count(*) = %(line_count)s AS still
       FROM line
       JOIN products p ON p.id = line.product_id AND p.is_active
       JOIN product_sizes ps ON ps.product_id = line.product_id AND ps.size_ml = line.size_ml
-                           AND ps.is_active AND ps.price_cents = line.price
+                           AND ps.is_active
+      LEFT JOIN curated_sets cs ON cs.id = line.set_id AND cs.is_active
+                               AND cs.price_cents = line.set_price
+                               AND cs.updated_at = line.set_version
+     WHERE CASE WHEN line.set_id IS NULL THEN ps.price_cents = line.price
+                ELSE cs.id IS NOT NULL END
 ), code_use AS (
     UPDATE discount_codes SET used_count = used_count + 1
      WHERE id = %(code_id)s AND (SELECT still FROM priced)
@@ -274,11 +292,17 @@ WITH line AS (
            %(provider)s, %(key)s, %(hash)s, %(client_address)s::inet
      WHERE (SELECT still FROM priced)
     RETURNING {ORDER_COLUMNS}
+), redemption AS (
+    -- A once-per-e-mail code: the unique index refuses a second live use by one address.
+    INSERT INTO discount_redemptions (code_id, order_id, email)
+    SELECT %(code_id)s, new_order.id, lower(new_order.email)
+      FROM new_order WHERE %(once_per_email)s
+    RETURNING 1
 ), new_items AS (
     INSERT INTO order_items (order_id, product_id, product_name, brand, size_ml, quantity,
-                             unit_price_cents, cost_per_ml_cents)
+                             unit_price_cents, cost_per_ml_cents, set_id, set_line)
     SELECT new_order.id, line.product_id, line.name, line.brand, line.size_ml, line.quantity,
-           line.price, line.cost
+           line.price, line.cost, line.set_id, line.set_line
       FROM new_order, line
      ORDER BY line.position
     RETURNING 1
@@ -296,6 +320,7 @@ class Quote:
     chosen: list[tuple[CartLine, dict[str, Any]]]
     code: dict[str, Any] | None
     totals: pricing.Totals
+    samples: list[SetSample] = field(default_factory=list)
 
 
 def _insert_order(
@@ -312,6 +337,7 @@ def _insert_order(
 def quote(conn: psycopg.Connection, cart: Cart, lines: list[CartLine]) -> Quote:
     """Price a (merged) cart from the database; refuses unknown items and short stock."""
     rows = conn.execute(OFFERS_SQL, (sorted({line.slug for line in lines}),)).fetchall()
+    samples = curated_sets.samples(conn, cart.sets, max_quantity=MAX_QUANTITY) if cart.sets else []
     offers = {(row["slug"], Decimal(row["size_ml"]).normalize()): row for row in rows}
     faults = {}
     known_slugs = {slug for slug, _ in offers}
@@ -327,11 +353,14 @@ def quote(conn: psycopg.Connection, cart: Cart, lines: list[CartLine]) -> Quote:
         ((line, offers[(line.slug, line.size_ml)]) for line in lines),
         key=lambda pair: (pair[1]["product_id"], pair[0].size_ml),
     )
-    short = _short_lines(chosen, {o["product_id"]: o["remaining_volume"] for _, o in chosen})
+    remaining = {s.product_id: s.remaining_volume for s in samples}
+    remaining.update({o["product_id"]: o["remaining_volume"] for _, o in chosen})
+    short = _short_lines(chosen, remaining, samples)
     if short:
         raise OutOfStock("not enough stock for some items", short)
 
     subtotal = sum(offer["price_cents"] * line.quantity for line, offer in chosen)
+    subtotal += sum(s.unit_price_cents * s.set_quantity for s in samples)
     code = None
     if cart.discount_code:
         code = conn.execute(
@@ -342,7 +371,17 @@ def quote(conn: psycopg.Connection, cart: Cart, lines: list[CartLine]) -> Quote:
             raise ValidationError(
                 "discount code is not valid", {"discount_code": "this code is not valid"}
             )
-    return Quote(chosen, code, pricing.order_totals(subtotal, cart.country, code, rows[0]["now"]))
+        if (
+            code.get("once_per_email")
+            and conn.execute(
+                "SELECT 1 FROM discount_redemptions WHERE code_id = %s AND email = lower(%s)"
+                " AND voided_at IS NULL",
+                (code["id"], cart.email.strip()),
+            ).fetchone()
+        ):
+            raise _used_by_this_email()
+    now = rows[0]["now"] if rows else conn.execute("SELECT now() AS now").fetchone()["now"]
+    return Quote(chosen, code, pricing.order_totals(subtotal, cart.country, code, now), samples)
 
 
 def write_order(
@@ -353,7 +392,7 @@ def write_order(
     fingerprint: str | None = None,
 ) -> dict[str, Any] | None:
     """Write a quoted order in one statement; None when a price moved since the quote."""
-    chosen, code, totals = priced.chosen, priced.code, priced.totals
+    chosen, code, totals, samples = priced.chosen, priced.code, priced.totals, priced.samples
     try:
         order = conn.execute(
             INSERT_ORDER,
@@ -365,27 +404,14 @@ def write_order(
                 "currency": cart.currency,
                 "discount_code": code["code"] if code else None,
                 "code_id": code["id"] if code else None,
-                "line_count": len(chosen),
+                "once_per_email": bool(code and code.get("once_per_email")),
+                "line_count": len(chosen) + len(samples),
                 "provider": cart.payment_provider,
                 "key": idempotency_key,
                 "hash": fingerprint,
                 "client_address": cart.client_address,
                 # One JSON parameter: far cheaper to send than seven typed arrays.
-                "lines": json.dumps(
-                    [
-                        {
-                            "position": position,
-                            "product_id": offer["product_id"],
-                            "name": offer["name"],
-                            "brand": offer["brand"],
-                            "size_ml": str(line.size_ml),
-                            "quantity": line.quantity,
-                            "price": offer["price_cents"],
-                            "cost": str(offer["cost_per_ml_cents"]),
-                        }
-                        for position, (line, offer) in enumerate(chosen)
-                    ]
-                ),
+                "lines": json.dumps(_item_rows(chosen, samples)),
                 "subtotal_cents": totals.subtotal_cents,
                 "shipping_cents": totals.shipping_cents,
                 "discount_cents": totals.discount_cents,
@@ -393,6 +419,10 @@ def write_order(
                 "total_cents": totals.total_cents,
             },
         ).fetchone()
+    except pg_errors.UniqueViolation as exc:
+        if exc.diag.constraint_name != "discount_redemptions_once_per_email":
+            raise
+        raise _used_by_this_email() from None
     except pg_errors.CheckViolation as exc:
         if exc.diag.constraint_name == "discount_codes_within_limit":
             raise ValidationError(
@@ -400,7 +430,7 @@ def write_order(
             ) from None
         if exc.diag.constraint_name != "inventory_never_negative":
             raise
-        raise _StockTaken(chosen) from None
+        raise _StockTaken(chosen, samples) from None
     if order is None:
         return None
     order.pop("item_count")
@@ -417,24 +447,87 @@ def write_order(
             "line_total_cents": offer["price_cents"] * line.quantity,
         }
         for line, offer in chosen
+    ] + [
+        {
+            "product_id": s.product_id,
+            "slug": s.slug,
+            "name": s.name,
+            "brand": s.brand,
+            "size_ml": ml(s.size_ml),
+            "quantity": s.set_quantity,
+            "unit_price_cents": s.unit_price_cents,
+            "line_total_cents": s.unit_price_cents * s.set_quantity,
+            "set": s.set_slug,
+        }
+        for s in samples
     ]
     return order
+
+
+def _item_rows(
+    chosen: list[tuple[CartLine, dict[str, Any]]], samples: list[SetSample]
+) -> list[dict[str, Any]]:
+    """The items to insert, product lines and set samples together in product-id order,
+    so the trigger locks bottles in that order whatever the cart holds."""
+    rows = [
+        {
+            "product_id": offer["product_id"],
+            "name": offer["name"],
+            "brand": offer["brand"],
+            "size_ml": str(line.size_ml),
+            "quantity": line.quantity,
+            "price": offer["price_cents"],
+            "cost": str(offer["cost_per_ml_cents"]),
+        }
+        for line, offer in chosen
+    ] + [
+        {
+            "product_id": s.product_id,
+            "name": s.name,
+            "brand": s.brand,
+            "size_ml": str(s.size_ml),
+            "quantity": s.set_quantity,
+            "price": s.unit_price_cents,
+            "cost": str(s.cost_per_ml_cents),
+            "set_id": s.set_id,
+            "set_line": s.set_line,
+            "set_price": s.set_price_cents,
+            "set_version": s.set_version.isoformat(),
+        }
+        for s in samples
+    ]
+    rows.sort(key=lambda row: (row["product_id"], row.get("set_line", -1)))
+    return [{**row, "position": position} for position, row in enumerate(rows)]
+
+
+def _used_by_this_email() -> ValidationError:
+    return ValidationError(
+        "discount code was already used with this e-mail",
+        {"discount_code": "this code can be used once per e-mail"},
+    )
 
 
 class _StockTaken(Exception):
     """The stock was not there when the write ran (another order took it since our
     read); the statement failed whole, and the short lines are read afresh."""
 
-    def __init__(self, chosen: list[tuple[CartLine, dict[str, Any]]]) -> None:
+    def __init__(
+        self, chosen: list[tuple[CartLine, dict[str, Any]]], samples: list[SetSample]
+    ) -> None:
         self.chosen = chosen
+        self.samples = samples
 
 
 def _short_lines(
-    chosen: list[tuple[CartLine, dict[str, Any]]], remaining: dict[int, Any]
+    chosen: list[tuple[CartLine, dict[str, Any]]],
+    remaining: dict[int, Any],
+    samples: list[SetSample] = (),  # type: ignore[assignment]
 ) -> list[dict[str, Any]]:
     demand: dict[int, Decimal] = defaultdict(Decimal)
     for line, offer in chosen:
         demand[offer["product_id"]] += line.size_ml * line.quantity
+    for sample in samples:
+        demand[sample.product_id] += sample.size_ml * sample.set_quantity
     return [
         {
             "slug": line.slug,
@@ -446,7 +539,7 @@ def _short_lines(
         }
         for line, offer in chosen
         if demand[offer["product_id"]] > Decimal(remaining.get(offer["product_id"], 0))
-    ]
+    ] + curated_sets.short_lines(list(samples), demand, remaining)
 
 
 def _by_idempotency_key(
@@ -504,8 +597,9 @@ def _with_items(conn: psycopg.Connection, order: dict[str, Any]) -> dict[str, An
     items = conn.execute(
         """
         SELECT oi.product_id, p.slug, oi.product_name AS name, oi.brand, oi.size_ml, oi.quantity,
-               oi.unit_price_cents, oi.line_total_cents
+               oi.unit_price_cents, oi.line_total_cents, cs.slug AS set
           FROM order_items oi JOIN products p ON p.id = oi.product_id
+          LEFT JOIN curated_sets cs ON cs.id = oi.set_id
          WHERE oi.order_id = %s ORDER BY oi.id
         """,
         (order["id"],),

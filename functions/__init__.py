@@ -26,6 +26,7 @@ from functions import (
     request_context,
     request_limits,
     security_headers,
+    sets,
     stripe_webhooks,
 )
 from functions.metrics import bp as metrics_bp
@@ -68,6 +69,7 @@ def create_app(config: Settings | None = None, *, pool_size: int = 10) -> Flask:
     app.register_blueprint(stripe_webhooks.bp)
     app.register_blueprint(products.bp)
     app.register_blueprint(orders.bp)
+    app.register_blueprint(sets.bp)
     app.register_blueprint(events.bp)
     app.register_blueprint(openapi.bp)
     admin.register(app)

@@ -14,10 +14,13 @@ from flask import Blueprint, Response, jsonify
 from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
+from decant.curated_sets import SetIn
+from decant.discount_codes import DiscountIn
 from functions.envelope import STATUS
 from functions.events import EventIn
 from functions.orders import CartIn, OrderOut, TrackOut, TrackQuery
 from functions.products import ProductListMeta, ProductOut, ProductQuery
+from functions.sets import SetOut
 
 try:
     from functions.checkout import CheckoutIn, CheckoutOut
@@ -82,7 +85,7 @@ class AdminObject(BaseModel):
     model_config = {"extra": "allow"}
 
 
-INPUTS: list[type[BaseModel]] = [CartIn, EventIn, CheckoutIn]
+INPUTS: list[type[BaseModel]] = [CartIn, EventIn, CheckoutIn, DiscountIn, SetIn]
 OUTPUTS: list[type[BaseModel]] = [
     ProductOut,
     ProductListMeta,
@@ -94,6 +97,7 @@ OUTPUTS: list[type[BaseModel]] = [
     WebhookReceived,
     AdminObject,
     ErrorEnvelope,
+    SetOut,
 ]
 
 
@@ -185,6 +189,48 @@ def _admin(summary: str, *, body: bool = False, status: int = 200) -> dict[str, 
     return operation
 
 
+def _admin_with(model: type[BaseModel], summary: str, *, status: int = 200) -> dict[str, Any]:
+    """An admin change whose body is described by the domain's own model."""
+    operation = _admin(summary, body=True, status=status)
+    operation["requestBody"]["content"]["application/json"]["schema"] = _ref(model)
+    operation["responses"].update(_errors("conflict"))
+    return operation
+
+
+def _offer_paths() -> dict[str, Any]:
+    """Curated sets for shoppers; discount codes and sets for the owner."""
+    return {
+        "/api/sets": {
+            "get": {
+                "summary": "The active curated sets; available is live (whole sets stock can fill)",
+                "responses": {
+                    **_answer(200, "the sets", _success({"type": "array", "items": _ref(SetOut)})),
+                },
+            }
+        },
+        "/api/admin/discounts": {
+            "get": _admin("Discount codes with uses, paid orders, revenue and amount given"),
+            "post": _admin_with(DiscountIn, "Create a discount code (owner)", status=201),
+        },
+        "/api/admin/discounts/{id}": {
+            "parameters": _id_param(),
+            "get": _admin("One discount code with its figures"),
+            "put": _admin_with(
+                DiscountIn, "Change a code's fields (owner); is_active false disables it"
+            ),
+        },
+        "/api/admin/sets": {
+            "get": _admin("Curated sets, inactive ones too, with availability"),
+            "post": _admin_with(SetIn, "Create a curated set (owner)", status=201),
+        },
+        "/api/admin/sets/{id}": {
+            "parameters": _id_param(),
+            "get": _admin("One curated set"),
+            "put": _admin_with(SetIn, "Change a set's fields (owner)"),
+        },
+    }
+
+
 def _id_param() -> list[dict[str, Any]]:
     return [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 
@@ -248,6 +294,7 @@ def document() -> dict[str, Any]:
                     **_answer(201, "the order", _success(_ref(OrderOut))),
                     **_errors(
                         "validation_error",
+                        "not_found",
                         "out_of_stock",
                         "conflict",
                         "payload_too_large",
@@ -336,6 +383,7 @@ def document() -> dict[str, Any]:
         "/api/admin/inventory": {"get": _admin("Stock per product with low-stock alerts")},
         "/api/admin/analytics": {"get": _admin("Business figures for a period")},
     }
+    paths.update(_offer_paths())
     return {
         "openapi": "3.1.0",
         "info": {

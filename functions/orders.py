@@ -10,12 +10,26 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from flask import Blueprint, Response, request
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    EmailStr,
+    Field,
+    StringConstraints,
+    Tag,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    model_validator,
+)
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from decant import orders
+from decant.curated_sets import SetLine
 from decant.errors import NotFound
 from decant.orders import MAX_LINES, MAX_QUANTITY, Cart, CartLine
 from functions.client_address import client_address
@@ -68,14 +82,69 @@ class ItemIn(BaseModel):
     quantity: Annotated[int, Field(strict=True, ge=1, le=MAX_QUANTITY)]
 
 
+class SetItemIn(BaseModel):
+    """A curated set as one cart line, priced and stocked as a whole."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    set: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$"
+        ),
+    ]
+    quantity: Annotated[int, Field(strict=True, ge=1, le=MAX_QUANTITY)]
+
+
+def _line_kind(value: Any) -> Literal["set", "product"]:
+    return "set" if isinstance(value, dict) and "set" in value else "product"
+
+
+LineIn = Annotated[
+    Annotated[ItemIn, Tag("product")] | Annotated[SetItemIn, Tag("set")],
+    Discriminator(_line_kind),
+]
+
+
+def _tagged(loc: tuple[Any, ...]) -> bool:
+    return len(loc) >= 3 and loc[0] == "items" and loc[2] in ("product", "set")
+
+
 class CartIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     email: Annotated[EmailStr, StringConstraints(max_length=254)]
     name: Name
     shipping_address: AddressIn
-    items: Annotated[list[ItemIn], Field(min_length=1, max_length=MAX_LINES)]
+    items: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)]
     discount_code: DiscountCode | None = None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _fields_named_without_line_kind(
+        cls, data: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> Any:
+        """A line's fault is named items.0.slug, not items.0.product.slug: the kind of
+        line is pydantic's bookkeeping, not a field the client sent."""
+        try:
+            return handler(data)
+        except PydanticValidationError as exc:
+            errors = exc.errors(include_url=False)
+            if not any(_tagged(error["loc"]) for error in errors):
+                raise
+            renamed: list[InitErrorDetails] = [
+                {
+                    "type": PydanticCustomError(error["type"], error["msg"]),
+                    "loc": tuple(
+                        p
+                        for i, p in enumerate(error["loc"])
+                        if not (i == 2 and _tagged(error["loc"]))
+                    ),
+                    "input": error.get("input"),
+                }
+                for error in errors
+            ]
+            raise PydanticValidationError.from_exception_data(exc.title, renamed) from None
 
     def to_cart(
         self, *, payment_provider: str, currency: str, client_address: str | None = None
@@ -84,11 +153,18 @@ class CartIn(BaseModel):
             email=str(self.email),
             name=self.name,
             shipping_address=self.shipping_address.model_dump(),
-            items=[CartLine(i.slug, i.size_ml, i.quantity) for i in self.items],
+            items=[
+                CartLine(i.slug, i.size_ml, i.quantity) for i in self.items if isinstance(i, ItemIn)
+            ],
             discount_code=self.discount_code or None,
             payment_provider=payment_provider,
             currency=currency,
             client_address=client_address,
+            sets=[
+                SetLine(i.set, i.quantity, position)
+                for position, i in enumerate(self.items)
+                if isinstance(i, SetItemIn)
+            ],
         )
 
 
@@ -100,6 +176,9 @@ class OrderItemOut(BaseModel):
     quantity: int
     unit_price_cents: int
     line_total_cents: int
+    set: str | None = Field(
+        None, description="the curated set this sample was sold in; its lines add up to its price"
+    )
 
 
 class OrderOut(BaseModel):

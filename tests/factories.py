@@ -112,6 +112,29 @@ class Shop:
         )
         return code
 
+    def curated_set(
+        self,
+        slug: str,
+        *samples: tuple[str, int | float],
+        price_cents: int,
+        name: str | None = None,
+        is_active: bool = True,
+    ) -> str:
+        """A curated set of (product slug, size_ml) samples at one price."""
+        with self.conn.transaction():
+            set_id = self.conn.execute(
+                "INSERT INTO curated_sets (slug, name, price_cents, is_active)"
+                " VALUES (%s, %s, %s, %s) RETURNING id",
+                (slug, name or slug.replace("-", " ").title(), price_cents, is_active),
+            ).fetchone()["id"]
+            for position, (product, size) in enumerate(samples):
+                self.conn.execute(
+                    "INSERT INTO curated_set_items (set_id, product_id, size_ml, position)"
+                    " SELECT %s, id, %s, %s FROM products WHERE slug = %s",
+                    (set_id, size, position, product),
+                )
+        return slug
+
     def order(self, *lines: tuple[str, int | float, int], **extra: Any) -> dict[str, Any]:
         return orders.place(self.conn, cart(*lines, **extra))
 

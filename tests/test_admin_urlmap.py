@@ -31,6 +31,16 @@ EXPECTED_OWNER_ONLY = {
     "admin.users_password",
     "admin_api.product_create",
     "admin_api.product_update",
+    # discount codes and curated sets are prices: the owner's (functions/admin/offers.py)
+    "admin.discount_create",
+    "admin.discount_update",
+    "admin.discount_disable",
+    "admin.set_create",
+    "admin.set_update",
+    "admin_api.discount_create_json",
+    "admin_api.discount_update_json",
+    "admin_api.set_create_json",
+    "admin_api.set_update_json",
 }
 
 

@@ -352,3 +352,36 @@ def test_a_build_under_a_private_umask_is_still_readable_by_nginx(
         != (0o055 if p.is_dir() else 0o044)
     ]
     assert unreadable == []
+
+
+def test_each_active_curated_set_has_a_page_and_is_listed_on_home(
+    settings, catalog_shop: Shop, build_site
+):
+    catalog_shop.curated_set(
+        "night-pair", ("rose-noir", 2), ("oud-royal", 2), price_cents=2000, name="Night Pair"
+    )
+    catalog_shop.curated_set(
+        "hidden-pair", ("rose-noir", 1), ("oud-royal", 1), price_cents=1000, is_active=False
+    )
+    build_site()
+    root = live(settings)
+    html = (root / "sets" / "night-pair" / "index.html").read_text()
+    assert "<h1>Night Pair</h1>" in html
+    assert "2 samples for €20.00" in html and "separately €23.00" in html
+    assert 'href="/products/rose-noir/"' in html and 'href="/products/oud-royal/"' in html
+    assert '"set":"night-pair"' in html.replace("&#34;", '"')
+    assert f'<link rel="canonical" href="{settings.base_url}/sets/night-pair/">' in html
+    assert not (root / "sets" / "hidden-pair").exists()
+    home = (root / "index.html").read_text()
+    assert 'href="/sets/night-pair/"' in home and "hidden-pair" not in home
+    assert "/sets/night-pair/" in sitemap_paths(root, settings.base_url)
+
+    catalog_shop.conn.execute(
+        "UPDATE curated_sets SET price_cents = 1900 WHERE slug = 'night-pair'"
+    )
+    build_site()
+    root = live(settings)
+    assert "2 samples for €19.00" in (root / "sets/night-pair/index.html").read_text()
+    catalog_shop.conn.execute("UPDATE curated_sets SET is_active = false")
+    build_site()
+    assert not (live(settings) / "sets" / "night-pair").exists()

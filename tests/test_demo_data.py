@@ -9,6 +9,7 @@ def test_demo_data_loads_a_believable_shop_once(conn, tmp_path):
     first = demo_data.load(conn, tmp_path / "media")
     assert first["products"] >= 60 and first["brands"] >= 15 and first["discount_codes"] == 3
     assert first["orders"] > 100 and first["events"] > 1000
+    assert first["sets"] == 2
     assert demo_data.load(conn, tmp_path / "media") == dict.fromkeys(first, 0)
 
     sizes = conn.execute(
@@ -28,3 +29,15 @@ def test_demo_data_loads_a_believable_shop_once(conn, tmp_path):
     assert pyramids == 0
     assert all((tmp_path / "media" / "products").glob("*.png"))
     assert len(list((tmp_path / "media" / "products").glob("*.png"))) == first["products"]
+
+
+def test_demo_data_includes_two_curated_sets_priced_below_their_samples(conn, tmp_path):
+    from decant import curated_sets
+
+    demo_data.load(conn, tmp_path / "media")
+    found = curated_sets.list_sets(conn)
+    assert [s["slug"] for s in found] == ["bright-mornings", "smoke-and-amber"]
+    for s in found:
+        assert len(s["items"]) == 4 and s["available"] > 0
+        assert s["price_cents"] < s["shelf_price_cents"] and s["price_cents"] % 100 == 90
+    assert conn.execute("SELECT count(*) AS n FROM catalog_changes").fetchone()["n"] == 0

@@ -183,3 +183,27 @@ def test_logs_never_carry_secrets_or_card_numbers(
     assert "hunter2" not in written and "sk_live_x" not in written
     assert "ada@example.com" not in written
     assert "PS250101-1001" in written
+
+
+def test_openapi_describes_sets_set_lines_and_the_owners_offers(api_client: FlaskClient) -> None:
+    document = api_client.get("/api/openapi.json").get_json()
+    for path in [
+        "/api/sets",
+        "/api/admin/discounts",
+        "/api/admin/discounts/{id}",
+        "/api/admin/sets",
+        "/api/admin/sets/{id}",
+    ]:
+        assert path in document["paths"], path
+    schemas = document["components"]["schemas"]
+    line = json.dumps(schemas["CartIn"]["properties"]["items"])
+    assert "SetItemIn" in line and "ItemIn" in line
+    assert set(schemas["SetItemIn"]["required"]) == {"set", "quantity"}
+    assert set(schemas["SetOut"]["required"]) >= {
+        "slug",
+        "name",
+        "price_cents",
+        "items",
+        "available",
+    }
+    assert schemas["DiscountIn"]["properties"]["kind"]["enum"] == ["percent", "amount"]

@@ -28,6 +28,7 @@ PAGE_KINDS = [
     "about/index.html",
     "journal/index.html",
     "journal/{article}/index.html",
+    "sets/bright-mornings/index.html",
 ]
 
 

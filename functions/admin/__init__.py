@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from functions.admin import api, blueprints, login, pages  # noqa: F401 - routes register on import
+from functions.admin import (  # noqa: F401 - routes register on import
+    api,
+    blueprints,
+    login,
+    offers,
+    pages,
+)
 
 
 def register(app: Flask) -> None:

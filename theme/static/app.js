@@ -69,7 +69,7 @@
   function readCart() {
     try {
       var lines = JSON.parse(store(CART_KEY) || "[]");
-      return Array.isArray(lines) ? lines.filter(function (l) { return l && l.slug && l.size_ml > 0 && l.quantity > 0; }) : [];
+      return Array.isArray(lines) ? lines.filter(function (l) { return l && l.quantity > 0 && (l.set || (l.slug && l.size_ml > 0)); }) : [];
     } catch (e) { return []; }
   }
   function writeCart(lines) {
@@ -87,6 +87,19 @@
     writeCart(lines);
     beacon("add_to_cart", item.slug, { size_ml: Number(item.size_ml) });
   }
+  /* A curated set is one cart line: {set, quantity}; the server prices and stocks it. */
+  function addSetToCart(item) {
+    var lines = readCart();
+    var found = lines.filter(function (l) { return l.set === item.set; })[0];
+    if (found) {
+      found.quantity = Math.min(found.quantity + 1, 20);
+    } else {
+      lines.push({ set: item.set, quantity: 1, name: item.name, price_cents: Number(item.price_cents) });
+    }
+    writeCart(lines);
+    beacon("add_to_cart", null, { set: item.set });
+  }
+  function lineLabel(l) { return l.set ? (l.name || l.set) + " (set)" : (l.name || l.slug) + ", " + l.size_ml + " ml"; }
   function showCount() {
     var count = readCart().reduce(function (n, l) { return n + l.quantity; }, 0);
     $all("[data-cart-count]").forEach(function (node) {
@@ -103,6 +116,26 @@
         JSON.parse(button.getAttribute("data-add-set")).forEach(function (i) { addToCart(i); });
         button.textContent = "Added to your cart";
       });
+    });
+  }
+
+  /* ---- curated set page: live availability and add to cart ---- */
+  function initSet() {
+    var article = $("[data-set]");
+    var button = $("[data-add-curated]");
+    if (!article || !button) { return; }
+    var slug = article.getAttribute("data-set");
+    var stock = $("[data-set-stock]");
+    button.hidden = false;
+    api("GET", "/api/sets").then(function (sets) {
+      var found = sets.filter(function (s) { return s.slug === slug; })[0];
+      var available = found ? found.available : 0;
+      button.disabled = available <= 0;
+      stock.textContent = available <= 0 ? "Sold out" : (available <= 5 ? "Only " + available + " left" : "In stock");
+    }).catch(function () { /* the build-time stock stays on the page */ });
+    button.addEventListener("click", function () {
+      addSetToCart(JSON.parse(button.getAttribute("data-add-curated")));
+      $("[data-added]").textContent = "Added the set to your cart.";
     });
   }
 
@@ -216,11 +249,11 @@
       lines.forEach(function (l, i) {
         var tr = el("tr");
         var name = el("td");
-        name.appendChild(el("a", { href: "/products/" + l.slug + "/" }, l.name || l.slug));
+        name.appendChild(el("a", { href: l.set ? "/sets/" + l.set + "/" : "/products/" + l.slug + "/" }, l.name || l.set || l.slug));
         tr.appendChild(name);
-        tr.appendChild(el("td", {}, l.size_ml + " ml"));
+        tr.appendChild(el("td", {}, l.set ? "set" : l.size_ml + " ml"));
         var qty = el("td");
-        var input = el("input", { type: "number", min: "1", max: "20", value: String(l.quantity), "aria-label": "Quantity of " + (l.name || l.slug) + ", " + l.size_ml + " ml" });
+        var input = el("input", { type: "number", min: "1", max: "20", value: String(l.quantity), "aria-label": "Quantity of " + lineLabel(l) });
         input.addEventListener("change", function () {
           var n = Math.max(1, Math.min(20, parseInt(input.value, 10) || 1));
           var current = readCart();
@@ -231,7 +264,7 @@
         tr.appendChild(el("td", {}, money(l.price_cents * l.quantity)));
         var rm = el("td");
         var button = el("button", { type: "button", "class": "link-button" }, "Remove");
-        button.setAttribute("aria-label", "Remove " + (l.name || l.slug) + ", " + l.size_ml + " ml");
+        button.setAttribute("aria-label", "Remove " + lineLabel(l));
         button.addEventListener("click", function () {
           var current = readCart();
           current.splice(i, 1);
@@ -285,7 +318,7 @@
       var payload = {
         email: v("email"), name: v("name"),
         shipping_address: { line1: v("line1"), line2: v("line2"), city: v("city"), postal_code: v("postal_code"), country: v("country") },
-        items: readCart().map(function (l) { return { slug: l.slug, size_ml: l.size_ml, quantity: l.quantity }; })
+        items: readCart().map(function (l) { return l.set ? { set: l.set, quantity: l.quantity } : { slug: l.slug, size_ml: l.size_ml, quantity: l.quantity }; })
       };
       if (v("discount_code")) { payload.discount_code = v("discount_code"); }
       var key = sessionStorage.getItem("decant.idem") || ((window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()));
@@ -341,7 +374,7 @@
     var items = data.items || [];
     if (items.length) {
       var ul = el("ul");
-      items.forEach(function (i) { ul.appendChild(el("li", {}, (i.quantity || 1) + " × " + (i.name || i.slug || "") + " " + (i.size_ml || "") + " ml")); });
+      items.forEach(function (i) { ul.appendChild(el("li", {}, (i.quantity || 1) + " × " + (i.name || i.slug || "") + " " + (i.size_ml || "") + " ml" + (i.set ? " (set " + i.set + ")" : ""))); });
       box.appendChild(ul);
     }
     var timeline = data.timeline || [];
@@ -400,5 +433,5 @@
   showCount();
   beacon("page_view", null, { path: window.location.pathname });
   window.addEventListener("storage", function (e) { if (e.key === CART_KEY) { showCount(); } });
-  ({ home: initHome, catalog: initCatalog, product: initProduct, cart: initCart, checkout: initCheckout, confirmation: initConfirmation, track: initTrack }[kind] || function () {})();
+  ({ home: initHome, set: initSet, catalog: initCatalog, product: initProduct, cart: initCart, checkout: initCheckout, confirmation: initConfirmation, track: initTrack }[kind] || function () {})();
 })();

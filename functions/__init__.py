@@ -24,6 +24,8 @@ from functions import (
     products,
     rate_limits,
     request_context,
+    search,
+    stock_alerts,
     stripe_webhooks,
 )
 from functions.metrics import bp as metrics_bp
@@ -67,6 +69,8 @@ def create_app(config: Settings | None = None, *, pool_size: int = 10) -> Flask:
     app.register_blueprint(orders.bp)
     app.register_blueprint(events.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(search.bp)
+    app.register_blueprint(stock_alerts.bp)
     admin.register(app)
     product_hits.install(app)
     return app

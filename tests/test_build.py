@@ -328,3 +328,21 @@ def test_publish_queue_coalesces_runs_one_build_and_rollback_restores_the_previo
     assert "Rose Noire" not in (live(settings) / "products/rose-noir.html").read_text()
     assert builds.live_build(settings) == Path(first["build_dir"])
     assert filecmp.cmp(live(settings) / "index.html", Path(first["build_dir"]) / "index.html")
+
+
+def test_the_search_index_keeps_its_bytes_and_inode_when_only_a_price_or_stock_changes(
+    settings, catalog_shop: Shop, build_site
+):
+    build_site()
+    before = live(settings) / "search-index.json"
+    old_bytes, old_inode = before.read_bytes(), before.stat().st_ino
+    catalog_shop.conn.execute("UPDATE product_sizes SET price_cents = price_cents + 100")
+    catalog_shop.stock("rose-noir", ml=0)
+    build_site()
+    after = live(settings) / "search-index.json"
+    assert after.read_bytes() == old_bytes
+    assert after.stat().st_ino == old_inode
+    catalog_shop.conn.execute("UPDATE products SET name = 'Rose Nuit' WHERE slug = 'rose-noir'")
+    build_site()
+    renamed = live(settings) / "search-index.json"
+    assert b'"Rose Nuit"' in renamed.read_bytes() and b'"Rose Noir"' not in renamed.read_bytes()

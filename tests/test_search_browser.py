@@ -83,3 +83,12 @@ def test_without_javascript_the_box_submits_to_the_search_page(searchable, live_
     expect(results).to_have_text(["Oud Royal", "Tubéreuse Nocturne"])
     expect(tab.locator(".search-count")).to_have_text("2 fragrances for “oud”")
     context.close()
+
+
+def test_the_search_page_has_no_accessibility_violations(searchable, live_shop, browser):
+    context = browser.new_context(bypass_csp=True)  # only to inject axe-core
+    tab = context.new_page()
+    tab.goto(live_shop + "/search?q=oud")
+    expect(tab.locator(".search-results a")).to_have_count(2)
+    assert axe_violations(tab) == []
+    context.close()

@@ -12,6 +12,7 @@ are deleted by the worker (delete_expired, from decant.jobs).
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +25,7 @@ from decant.errors import Conflict, NotFound
 CONFIRM_WITHIN = "48 hours"
 WAIT_AT_MOST = "90 days"
 TOKEN_BYTES = 24
+UNSUBSCRIBE_SLOT = "0stock0alert0token0"  # never a real token: those are 32 url-safe characters
 
 PRODUCT_SIZE_SQL = """
 SELECT p.id, p.slug, p.name, p.brand, i.remaining_volume, ps.size_ml
@@ -160,15 +162,26 @@ def notify_restocked(
     rows = conn.execute(NOTIFY_SQL, {"product_id": product_id}).fetchall()
     if not rows:
         return 0
+    # Every subscriber of a size gets the same e-mail but for the unsubscribe token:
+    # render once per size, then put each token in (1,000 renders cost seconds).
+    rendered: dict[Decimal, mail.Message] = {}
     messages = []
     for row in rows:
-        alert = _alert(row)
-        message = mail.compose(
-            "back_in_stock",
-            row["email"],
-            f"{row['name']} {alert['size']} ml is back in stock",
-            {"alert": alert, **_links(row, base_url)},
-            kind="back_in_stock",
+        shared = rendered.get(row["size_ml"])
+        if shared is None:
+            alert = _alert(row)
+            shared = rendered[row["size_ml"]] = mail.compose(
+                "back_in_stock",
+                "",
+                f"{row['name']} {alert['size']} ml is back in stock",
+                {"alert": alert, **_links({**row, "token": UNSUBSCRIBE_SLOT}, base_url)},
+                kind="back_in_stock",
+            )
+        message = replace(
+            shared,
+            to_address=row["email"],
+            html_body=shared.html_body.replace(UNSUBSCRIBE_SLOT, row["token"]),
+            text_body=shared.text_body.replace(UNSUBSCRIBE_SLOT, row["token"]),
         )
         messages.append((_key(row, "back-in-stock"), message))
     mail.enqueue_many(conn, messages)

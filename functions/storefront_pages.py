@@ -46,5 +46,6 @@ def page(title: str, template: str, *, status: int = 200, **context: Any) -> Res
     response = Response(html, status=status, mimetype="text/html")
     response.headers["Content-Security-Policy"] = CSP
     response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response

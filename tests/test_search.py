@@ -59,7 +59,9 @@ def test_the_search_page_escapes_the_query_and_answers_any_typing(searchable, ap
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200
     assert "<script>alert" not in html and "&lt;script&gt;" in html
-    assert "Content-Security-Policy" in answer.headers
+    assert "frame-ancestors" in answer.headers["Content-Security-Policy"]
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Referrer-Policy" in answer.headers
     assert api_client.get("/search", query_string={"q": "x" * 5000}).status_code == 200
     assert api_client.get("/search?q=%00").status_code == 200
     assert "Search" in api_client.get("/search").get_data(as_text=True)

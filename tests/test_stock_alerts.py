@@ -145,9 +145,7 @@ def test_a_restock_queues_one_alert_per_confirmed_subscriber_and_ends_them(sold_
     inventory.restock(conn, "rose-noir", volume_ml=Decimal(2), cost_cents=100)  # 5 ml: 1 left
     alerts = outbox(conn, "back_in_stock")
     assert sorted(m["to_address"] for m in alerts) == ["ada@example.com", "bo@example.com"]
-    tokens = {
-        r["email"]: r["token"] for r in conn.execute("SELECT email, token FROM stock_alerts")
-    }
+    tokens = {r["email"]: r["token"] for r in conn.execute("SELECT email, token FROM stock_alerts")}
     for m in alerts:  # each with its own unsubscribe link
         link = f"/stock-alerts/unsubscribe?token={tokens[m['to_address']]}"
         assert link in m["text_body"] and link in m["html_body"]

@@ -68,3 +68,18 @@ def test_a_size_back_since_the_build_offers_no_notify_form(live_shop, page, cata
     expect(tab.locator('[data-stock="5"]')).to_have_text("In stock")
     expect(tab.locator("[data-notify-list]")).to_be_hidden()
     assert problems == []
+
+
+def test_a_size_sold_out_since_the_build_gets_its_notify_form(live_shop, page, catalog_shop):
+    tab, problems = page
+    catalog_shop.stock("iris-poudre", ml=0)  # the 2 ml size sold since the build
+    tab.goto(live_shop + "/products/iris-poudre/")
+    expect(tab.locator('[data-stock="2"]')).to_have_text("Sold out")
+    email = tab.get_by_label("Notify me when 2 ml is back")
+    expect(email).to_be_visible()
+    email.fill("bo@example.com")
+    tab.locator('[data-notify="2"]').get_by_role("button", name="Notify me").click()
+    expect(tab.locator('[data-notify="2"] [data-notify-status]')).to_contain_text("Almost done")
+    assert catalog_shop.count("stock_alerts") == 1
+    assert axe_violations(tab) == []
+    assert problems == []

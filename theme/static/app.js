@@ -190,6 +190,7 @@
           input.checked = false;
         }
         var notify = $('[data-notify="' + s.size_ml + '"]');
+        if (!notify && s.available <= 0) { notify = notifyForm(slug, s.size_ml); }
         if (notify) { notify.hidden = s.available > 0; }
         if (s.available > 0) {
           input.disabled = false;
@@ -211,23 +212,40 @@
     });
   }
 
-  function initNotify(slug) {
-    $all("[data-notify]").forEach(function (form) {
-      var status = $("[data-notify-status]", form);
-      form.addEventListener("submit", function (e) {
-        e.preventDefault();
-        if (!form.checkValidity()) { form.reportValidity(); return; }
-        var email = form.elements.email.value.trim();
-        status.textContent = "Sending…";
-        api("POST", "/api/stock-alerts", { email: email, slug: slug, size_ml: Number(form.getAttribute("data-notify")) }).then(function () {
-          status.textContent = "Almost done: confirm with the link we sent to " + email + ".";
-        }).catch(function (err) {
-          status.textContent = err.code === "conflict" ? "Good news: this size is back in stock. Reload to order it." :
-            err.code === "validation_error" ? "Please check the e-mail address." :
-            err.code === "rate_limited" ? "Too many requests; please try again in a minute." : err.message;
-        });
+  /* A sold-out size's "Notify me" form: rendered by the build for sizes sold out then,
+     made here for a size that sold out since. */
+  function notifyForm(slug, size) {
+    var list = $("[data-notify-list]");
+    if (!list) { return null; }
+    var form = el("form", { "class": "notify-form", "data-notify": String(size) });
+    form.appendChild(el("label", { "for": "notify-" + size }, "Notify me when " + size + " ml is back"));
+    var row = el("span", { "class": "notify-row" });
+    row.appendChild(el("input", { id: "notify-" + size, name: "email", type: "email", required: "", maxlength: "254", autocomplete: "email", placeholder: "you@example.com" }));
+    row.appendChild(el("button", { type: "submit", "class": "button" }, "Notify me"));
+    form.appendChild(row);
+    form.appendChild(el("span", { "class": "small notify-status", role: "status", "data-notify-status": "" }));
+    list.appendChild(form);
+    wireNotify(slug, form);
+    return form;
+  }
+  function wireNotify(slug, form) {
+    var status = $("[data-notify-status]", form);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      if (!form.checkValidity()) { form.reportValidity(); return; }
+      var email = form.elements.email.value.trim();
+      status.textContent = "Sending…";
+      api("POST", "/api/stock-alerts", { email: email, slug: slug, size_ml: Number(form.getAttribute("data-notify")) }).then(function () {
+        status.textContent = "Almost done: confirm with the link we sent to " + email + ".";
+      }).catch(function (err) {
+        status.textContent = err.code === "conflict" ? "Good news: this size is back in stock. Reload to order it." :
+          err.code === "validation_error" ? "Please check the e-mail address." :
+          err.code === "rate_limited" ? "Too many requests; please try again in a minute." : err.message;
       });
     });
+  }
+  function initNotify(slug) {
+    $all("[data-notify]").forEach(function (form) { wireNotify(slug, form); });
   }
 
   /* ---- search box (every page): a WAI-ARIA combobox over /search-index.json ---- */

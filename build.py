@@ -620,7 +620,36 @@ class SitePlanner:
         pages.append(self.home(all_slugs))
         pages += self.set_pages()
         pages += self.shop_pages()
+        pages.append(self.search_index())
         return pages
+
+    def search_index(self) -> Page:
+        """search-index.json for the header's search box: per product its slug, name,
+        house and notes only (houses and notes as positions in shared lists), so the
+        file's bytes change only when a searchable field does, never with a price or
+        stock. The browser folds case and accents as decant.search_text does.
+        {"houses": [...], "notes": [...], "products": [[slug, name, house, [note, ...]]]}"""
+        houses = sorted({p["brand"] for p in self.products})
+        notes = sorted(
+            {n for p in self.products for n in p["top_notes"] + p["heart_notes"] + p["base_notes"]}
+        )
+        house_at = {h: i for i, h in enumerate(houses)}
+        note_at = {n: i for i, n in enumerate(notes)}
+        entries = [
+            [
+                p["slug"],
+                p["name"],
+                house_at[p["brand"]],
+                sorted({note_at[n] for n in p["top_notes"] + p["heart_notes"] + p["base_notes"]}),
+            ]
+            for p in self.products
+        ]
+        data = json.dumps(
+            {"houses": houses, "notes": notes, "products": entries},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+        return Page("search-index.json", "", None, "search index", sitemap=False, data=data)
 
     def home(self, all_slugs: list[str]) -> Page:
         newest = sorted(self.products, key=lambda p: (p["created_at"], p["id"]), reverse=True)[:8]
@@ -917,6 +946,8 @@ class SitePlanner:
             ),
             ("track/index.html", "track.html", "Track your order", "/track/", "track"),
             ("404.html", "404.html", "Page not found", "/404.html", "not-found"),
+            # filled by the functions' own pages (functions/storefront_pages.py)
+            ("shell.html", "shell.html", "decant-shell-title", "/search", "shell"),
         ]
         return [
             Page(

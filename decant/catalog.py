@@ -6,13 +6,13 @@ decants of that size the bottle still fills, floor(remaining_volume / size_ml).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Literal
 
 import psycopg
 
+from decant import search_text
 from decant.errors import NotFound
 
 Sort = Literal["name", "price", "-price", "newest", "popular"]
@@ -23,7 +23,6 @@ SORTS: dict[str, str] = {
     "newest": "p.created_at DESC, p.id DESC",
     "popular": "coalesce(pop.units, 0) DESC, lower(p.name), p.id",
 }
-WORD = re.compile(r"[0-9a-zA-Z\u00c0-\u024f]+")
 
 
 @dataclass(frozen=True)
@@ -53,9 +52,10 @@ def units_available(remaining_ml: Decimal, size_ml: Decimal) -> int:
 
 
 def search_query(text: str) -> str | None:
-    """A prefix tsquery from free text; None when nothing searchable is left."""
-    words = [w.lower() for w in WORD.findall(text)][:8]
-    return " & ".join(f"{w}:*" for w in words) or None
+    """A prefix tsquery from free text (every word must start a word of the name,
+    house or notes, accents and case aside); None when nothing searchable is left.
+    The folded words are [a-z0-9]+ only, so nothing in them is tsquery syntax."""
+    return " & ".join(f"{w}:*" for w in search_text.query_words(text)) or None
 
 
 LIST_SQL = """
@@ -113,7 +113,7 @@ def list_products(
         query = search_query(filters.q)
         if query is None:
             return [], 0
-        where.append("p.search @@ (to_tsquery('simple', %(q)s) || to_tsquery('english', %(q)s))")
+        where.append("p.search_words @@ to_tsquery('simple', %(q)s)")
         params["q"] = query
     if filters.size_ml is not None:
         where.append(

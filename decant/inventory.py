@@ -9,6 +9,7 @@ from typing import Any
 import psycopg
 from psycopg import errors as pg_errors
 
+from decant import stock_alerts
 from decant.errors import NotFound, ValidationError
 
 REASONS = ("spill", "evaporation", "decanting_loss", "count", "other")
@@ -30,7 +31,8 @@ def restock(
     supplier: str = "",
     received_on: date | None = None,
 ) -> dict[str, Any]:
-    """Add a bottle; the trigger adds its volume to the stock in the same transaction."""
+    """Add a bottle; the trigger adds its volume to the stock and the back-in-stock
+    e-mails it makes due are queued, all in the same transaction."""
     if Decimal(volume_ml) <= 0:
         raise ValidationError("a bottle holds something", {"volume_ml": "must be above 0"})
     if cost_cents < 0:
@@ -42,6 +44,7 @@ def restock(
             " VALUES (%s, %s, %s, %s, coalesce(%s, current_date))",
             (product_id, volume_ml, cost_cents, supplier, received_on),
         )
+        stock_alerts.notify_restocked(conn, product_id)
         return stock_of(conn, slug)
 
 
@@ -67,6 +70,8 @@ def adjust(
                 " VALUES (%s, %s, %s, %s, %s)",
                 (product_id, delta_ml, reason, note, actor),
             )
+            if Decimal(delta_ml) < 0:  # found stock can bring a size back
+                stock_alerts.notify_restocked(conn, product_id)
     except pg_errors.CheckViolation:
         raise ValidationError(
             "that is more than the bottle holds", {"delta_ml": "more than remains"}

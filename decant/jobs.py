@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import psycopg
 
-from decant import builds, orders, outbox, payments
+from decant import builds, orders, outbox, payments, stock_alerts
 from decant.config import Settings
 
 
@@ -21,4 +21,5 @@ def run_due(conn: psycopg.Connection, settings: Settings) -> dict[str, int]:
         "late payments refunded": refunds,
         "e-mails sent": mails,
         "builds run": builds.run_queued(conn, settings),
+        "stock alerts expired": stock_alerts.delete_expired(conn),
     }

@@ -120,3 +120,36 @@ def enqueue(
         ),
     ).fetchone()
     return row is not None
+
+
+def compose(
+    template: str, to_address: str, subject: str, context: dict[str, Any], *, kind: str
+) -> Message:
+    """An e-mail that is not about an order (a stock alert): `template`.html and .txt."""
+    context = {**context, "subject": subject}
+    return Message(
+        kind=kind,
+        to_address=to_address,
+        subject=subject,
+        html_body=_templates.get_template(f"{template}.html").render(context),
+        text_body=_templates.get_template(f"{template}.txt").render(context),
+    )
+
+
+def site_url(base_url: str | None = None) -> str:
+    """The shop's address for links in e-mails, without a trailing slash."""
+    return (base_url or _base_url()).rstrip("/")
+
+
+def enqueue_many(conn: psycopg.Connection, messages: list[tuple[str, Message]]) -> None:
+    """Queue (dedupe key, message) pairs in the caller's transaction, in one round trip
+    per batch; a key queued before is skipped."""
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO email_outbox (kind, dedupe_key, to_address, subject, html_body,"
+            " text_body) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (dedupe_key) DO NOTHING",
+            [
+                (m.kind, key, m.to_address, m.subject, m.html_body, m.text_body)
+                for key, m in messages
+            ],
+        )

@@ -25,8 +25,10 @@ from functions import (
     rate_limits,
     request_context,
     request_limits,
+    search,
     security_headers,
     sets,
+    stock_alerts,
     stripe_webhooks,
 )
 from functions.metrics import bp as metrics_bp
@@ -72,6 +74,8 @@ def create_app(config: Settings | None = None, *, pool_size: int = 10) -> Flask:
     app.register_blueprint(sets.bp)
     app.register_blueprint(events.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(search.bp)
+    app.register_blueprint(stock_alerts.bp)
     admin.register(app)
     product_hits.install(app)
     security_headers.install(app)

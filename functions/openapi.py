@@ -21,6 +21,7 @@ from functions.events import EventIn
 from functions.orders import CartIn, OrderOut, TrackOut, TrackQuery
 from functions.products import ProductListMeta, ProductOut, ProductQuery
 from functions.sets import SetOut
+from functions.stock_alerts import StockAlertIn, StockAlertOut
 
 try:
     from functions.checkout import CheckoutIn, CheckoutOut
@@ -85,7 +86,7 @@ class AdminObject(BaseModel):
     model_config = {"extra": "allow"}
 
 
-INPUTS: list[type[BaseModel]] = [CartIn, EventIn, CheckoutIn, DiscountIn, SetIn]
+INPUTS: list[type[BaseModel]] = [CartIn, EventIn, CheckoutIn, DiscountIn, SetIn, StockAlertIn]
 OUTPUTS: list[type[BaseModel]] = [
     ProductOut,
     ProductListMeta,
@@ -98,6 +99,7 @@ OUTPUTS: list[type[BaseModel]] = [
     AdminObject,
     ErrorEnvelope,
     SetOut,
+    StockAlertOut,
 ]
 
 
@@ -227,6 +229,32 @@ def _offer_paths() -> dict[str, Any]:
             "parameters": _id_param(),
             "get": _admin("One curated set"),
             "put": _admin_with(SetIn, "Change a set's fields (owner)"),
+        },
+    }
+
+
+def _html_page(summary: str, *, token: bool = False) -> dict[str, Any]:
+    """A shopper page a function renders (text/html, not the envelope)."""
+    parameter = (
+        {"name": "token", "in": "query", "required": True, "schema": {"type": "string"}}
+        if token
+        else {
+            "name": "q",
+            "in": "query",
+            "required": False,
+            "description": "words matched by prefix in name, house and notes, "
+            "ignoring case and accents; cut at 100 characters",
+            "schema": {"type": "string"},
+        }
+    )
+    return {
+        "summary": summary,
+        "parameters": [parameter],
+        "responses": {
+            "200": {
+                "description": "the page",
+                "content": {"text/html": {"schema": {"type": "string"}}},
+            }
         },
     }
 
@@ -362,6 +390,37 @@ def document() -> dict[str, Any]:
                     **_errors("validation_error", "payload_too_large", "rate_limited"),
                 },
             }
+        },
+        "/api/stock-alerts": {
+            "post": {
+                "summary": "Ask to be e-mailed when a sold-out size is back (double opt-in: "
+                "a confirmation e-mail goes out; the same e-mail and size again changes nothing)",
+                "requestBody": _body(StockAlertIn),
+                "responses": {
+                    **_answer(
+                        202, "a confirmation e-mail is on its way", _success(_ref(StockAlertOut))
+                    ),
+                    **_errors("validation_error", "not_found", "conflict", "rate_limited"),
+                },
+            }
+        },
+        "/search": {"get": _html_page("Search results as HTML, for browsers without JavaScript")},
+        "/stock-alerts/confirm": {
+            "get": _html_page("The confirmation link's page: one button", token=True),
+            "post": {
+                **_html_page("Confirm the alert (form field token)", token=True),
+                "responses": {
+                    "200": {"description": "confirmed", "content": {"text/html": {}}},
+                    "404": {
+                        "description": "unknown or expired token",
+                        "content": {"text/html": {}},
+                    },
+                },
+            },
+        },
+        "/stock-alerts/unsubscribe": {
+            "get": _html_page("The unsubscribe link's page: one button", token=True),
+            "post": _html_page("End the alert (form field token)", token=True),
         },
         "/api/health": _health("the shop"),
         "/api/health/db": _health("PostgreSQL"),

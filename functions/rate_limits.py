@@ -30,6 +30,8 @@ TRACKING_PER_ORDER = "5/minute"
 EVENTS = "120/minute"
 # Checkout calls the payment provider; a client has no reason to start many a minute.
 CHECKOUT = "20/minute"
+# Each alert request may send an e-mail to any address: a few a minute is plenty.
+STOCK_ALERTS = "10/minute"
 
 limiter = Limiter(
     key_func=client_address,

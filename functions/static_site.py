@@ -18,7 +18,8 @@ from werkzeug.wsgi import wrap_file
 from functions.security_headers import SecurityHeaders
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-DYNAMIC_PREFIXES = ("/api/", "/admin")
+DYNAMIC_PREFIXES = ("/api/", "/admin", "/stock-alerts/")
+DYNAMIC_PATHS = ("/api", "/search")
 
 
 class StaticSite:
@@ -30,7 +31,7 @@ class StaticSite:
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "/")
-        if path.startswith(DYNAMIC_PREFIXES) or path == "/api":
+        if path.startswith(DYNAMIC_PREFIXES) or path in DYNAMIC_PATHS:
             return self.app(environ, start_response)
         found = self._find(path)
         request = Request(environ)

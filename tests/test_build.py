@@ -385,3 +385,21 @@ def test_each_active_curated_set_has_a_page_and_is_listed_on_home(
     catalog_shop.conn.execute("UPDATE curated_sets SET is_active = false")
     build_site()
     assert not (live(settings) / "sets" / "night-pair").exists()
+
+
+def test_the_search_index_keeps_its_bytes_and_inode_when_only_a_price_or_stock_changes(
+    settings, catalog_shop: Shop, build_site
+):
+    build_site()
+    before = live(settings) / "search-index.json"
+    old_bytes, old_inode = before.read_bytes(), before.stat().st_ino
+    catalog_shop.conn.execute("UPDATE product_sizes SET price_cents = price_cents + 100")
+    catalog_shop.stock("rose-noir", ml=0)
+    build_site()
+    after = live(settings) / "search-index.json"
+    assert after.read_bytes() == old_bytes
+    assert after.stat().st_ino == old_inode
+    catalog_shop.conn.execute("UPDATE products SET name = 'Rose Nuit' WHERE slug = 'rose-noir'")
+    build_site()
+    renamed = live(settings) / "search-index.json"
+    assert b'"Rose Nuit"' in renamed.read_bytes() and b'"Rose Noir"' not in renamed.read_bytes()

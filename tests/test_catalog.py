@@ -58,7 +58,9 @@ def slugs(filters: ProductFilters, conn) -> list[str]:
         (ProductFilters(accord="woody"), ["rose-noir", "vetiver-sec"]),
         (ProductFilters(concentration="extrait-de-parfum"), ["oud-bleu"]),
         (ProductFilters(q="vetiv"), ["vetiver-sec"]),
-        (ProductFilters(q="grassy"), ["vetiver-sec"]),
+        (ProductFilters(q="grassy"), []),  # q reads name, house and notes, not descriptions
+        (ProductFilters(q="ATELIER ou"), ["oud-bleu"]),  # every word, by prefix, any case
+        (ProductFilters(q="pepp"), ["rose-noir"]),
         (ProductFilters(size_ml=Decimal(10)), ["oud-bleu"]),
         (ProductFilters(min_price_cents=500, max_price_cents=1200), ["rose-noir"]),
         (ProductFilters(sort="price"), ["vetiver-sec", "rose-noir", "oud-bleu"]),
@@ -67,6 +69,18 @@ def slugs(filters: ProductFilters, conn) -> list[str]:
 )
 def test_filters_and_sorts_find_the_right_fragrances(perfumes, conn, filters, expected):
     assert slugs(filters, conn) == expected
+
+
+def test_search_ignores_accents_both_ways_and_matches_word_starts_only(shop, conn):
+    shop.product("tubereuse-nocturne", name="Tubéreuse Nocturne", brand="Maison Ébène")
+    shop.product("oud-cuir", name="Oud Cuir", base_notes=["Œillet", "Oud"])
+    shop.product("nuit-douce", name="Nuit Douce", heart_notes=["Tubéreuse"])
+    assert slugs(ProductFilters(q="tuber"), conn) == ["nuit-douce", "tubereuse-nocturne"]
+    assert slugs(ProductFilters(q="TUBÉR noct"), conn) == ["tubereuse-nocturne"]
+    assert slugs(ProductFilters(q="ebene"), conn) == ["tubereuse-nocturne"]
+    assert slugs(ProductFilters(q="oeillet"), conn) == ["oud-cuir"]
+    assert slugs(ProductFilters(q="octurne"), conn) == []  # inside a word is not a start
+    assert slugs(ProductFilters(q="!!"), conn) == []
 
 
 def test_pages_split_the_list_and_count_the_total(perfumes, conn):

@@ -20,6 +20,7 @@ from decant import (
     media_store,
     publishing,
     stock_admin,
+    stock_alerts,
     stock_report,
 )
 from decant import dashboard as business
@@ -280,8 +281,10 @@ def inventory_page() -> str:
         reorder = stock_report.reorder_list(conn)
         low = inventory.low_stock(conn)
         value = stock_report.inventory_value_cents(conn)
+        waiting = stock_alerts.waiting_by_product(conn)
     return render_template(
         "admin/inventory.html",
+        waiting=waiting,
         rows=rows,
         reorder=reorder,
         low=low,

@@ -211,6 +211,7 @@
     if (!article || !form) { return; }
     var slug = article.getAttribute("data-product");
     beacon("product_view", slug);
+    initNotify(slug);
     api("GET", "/api/products/" + encodeURIComponent(slug)).then(function (data) {
       (data.sizes || []).forEach(function (s) {
         var label = $('[data-stock="' + s.size_ml + '"]', form);
@@ -220,13 +221,19 @@
           label.textContent = "Sold out";
           input.disabled = true;
           input.checked = false;
-        } else {
+        }
+        var notify = $('[data-notify="' + s.size_ml + '"]');
+        if (!notify && s.available <= 0) { notify = notifyForm(slug, s.size_ml); }
+        if (notify) { notify.hidden = s.available > 0; }
+        if (s.available > 0) {
           input.disabled = false;
           label.textContent = s.available <= 5 ? "Only " + s.available + " left" : "In stock";
         }
       });
       var any = $all('input[name="size"]', form).some(function (i) { return !i.disabled; });
       $("[data-add]", form).disabled = !any;
+      var alerts = $("[data-notify-list]");
+      if (alerts) { alerts.hidden = !$all("[data-notify]", alerts).some(function (f) { return !f.hidden; }); }
     }).catch(function () { /* the build-time stock stays on the page */ });
     form.addEventListener("submit", function (e) {
       e.preventDefault();
@@ -236,6 +243,133 @@
       addToCart({ slug: slug, size_ml: chosen.value, price_cents: chosen.getAttribute("data-price"), name: form.getAttribute("data-name"), brand: form.getAttribute("data-brand") });
       message.textContent = "Added " + chosen.value + " ml to your cart.";
     });
+  }
+
+  /* A sold-out size's "Notify me" form: rendered by the build for sizes sold out then,
+     made here for a size that sold out since. */
+  function notifyForm(slug, size) {
+    var list = $("[data-notify-list]");
+    if (!list) { return null; }
+    var form = el("form", { "class": "notify-form", "data-notify": String(size) });
+    form.appendChild(el("label", { "for": "notify-" + size }, "Notify me when " + size + " ml is back"));
+    var row = el("span", { "class": "notify-row" });
+    row.appendChild(el("input", { id: "notify-" + size, name: "email", type: "email", required: "", maxlength: "254", autocomplete: "email", placeholder: "you@example.com" }));
+    row.appendChild(el("button", { type: "submit", "class": "button" }, "Notify me"));
+    form.appendChild(row);
+    form.appendChild(el("span", { "class": "small notify-status", role: "status", "data-notify-status": "" }));
+    list.appendChild(form);
+    wireNotify(slug, form);
+    return form;
+  }
+  function wireNotify(slug, form) {
+    var status = $("[data-notify-status]", form);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      if (!form.checkValidity()) { form.reportValidity(); return; }
+      var email = form.elements.email.value.trim();
+      status.textContent = "Sending…";
+      api("POST", "/api/stock-alerts", { email: email, slug: slug, size_ml: Number(form.getAttribute("data-notify")) }).then(function () {
+        status.textContent = "Almost done: confirm with the link we sent to " + email + ".";
+      }).catch(function (err) {
+        status.textContent = err.code === "conflict" ? "Good news: this size is back in stock. Reload to order it." :
+          err.code === "validation_error" ? "Please check the e-mail address." :
+          err.code === "rate_limited" ? "Too many requests; please try again in a minute." : err.message;
+      });
+    });
+  }
+  function initNotify(slug) {
+    $all("[data-notify]").forEach(function (form) { wireNotify(slug, form); });
+  }
+
+  /* ---- search box (every page): a WAI-ARIA combobox over /search-index.json ---- */
+  var SPELLED = { "æ": "ae", "œ": "oe", "ø": "o", "ß": "ss", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ħ": "h", "ı": "i" };
+  function fold(text) {
+    /* as decant/search_text.py: lowercase, accents off, a few letters spelled out */
+    return String(text).toLowerCase().normalize("NFKD")
+      .replace(/[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g, "")
+      .replace(/[æœøßłđðþħı]/g, function (c) { return SPELLED[c]; });
+  }
+  function words(text) { return fold(text).match(/[a-z0-9]+/g) || []; }
+  function initSearch() {
+    var form = $("[data-search]");
+    if (!form) { return; }
+    var input = $("#site-search-q", form);
+    var list = $("#site-search-list", form);
+    var status = $("[data-search-status]", form);
+    var entries = null;
+    var loading = null;
+    var active = -1;
+    var MAX = 8;
+    function load() {
+      if (!loading) {
+        loading = fetch("/search-index.json").then(function (r) { return r.json(); }).then(function (data) {
+          entries = data.products.map(function (p) {
+            var house = data.houses[p[2]];
+            var notes = p[3].map(function (i) { return data.notes[i]; });
+            return { slug: p[0], name: p[1], house: house, nameWords: words(p[1]), words: words([p[1], house].concat(notes).join(" ")) };
+          });
+        }).catch(function () { loading = null; });
+      }
+      return loading;
+    }
+    function starts(query, hay) {
+      return query.every(function (q) { return hay.some(function (w) { return w.indexOf(q) === 0; }); });
+    }
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+    function options() { return $all('[role="option"]', list); }
+    function highlight(index) {
+      var opts = options();
+      opts.forEach(function (o, i) { o.setAttribute("aria-selected", i === index ? "true" : "false"); });
+      active = index;
+      if (index >= 0) {
+        input.setAttribute("aria-activedescendant", opts[index].id);
+        opts[index].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+    function go(option) { window.location.href = option.getAttribute("data-href"); }
+    function show() {
+      var query = Array.from(new Set(words(input.value))).slice(0, 8);
+      list.textContent = "";
+      if (!query.length || !entries) { close(); status.textContent = ""; return; }
+      var found = entries.filter(function (e) { return starts(query, e.words); });
+      found.sort(function (a, b) { return (starts(query, b.nameWords) ? 1 : 0) - (starts(query, a.nameWords) ? 1 : 0); });
+      status.textContent = found.length ? found.length + (found.length === 1 ? " fragrance" : " fragrances") + " found" : "No fragrance matches";
+      if (!found.length) { close(); return; }
+      found.slice(0, MAX).forEach(function (e, i) {
+        var li = el("li", { id: "site-search-opt-" + i, role: "option", "aria-selected": "false", "data-href": "/products/" + e.slug + "/" }, e.name);
+        li.appendChild(el("span", { "class": "small" }, e.house));
+        li.addEventListener("mousedown", function (ev) { ev.preventDefault(); go(li); });
+        list.appendChild(li);
+      });
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      active = -1;
+      input.removeAttribute("aria-activedescendant");
+    }
+    input.addEventListener("focus", load);
+    input.addEventListener("input", function () { load().then(show); });
+    input.addEventListener("keydown", function (e) {
+      var opts = options();
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        if (list.hidden) { if (input.value) { load().then(show); } return; }
+        e.preventDefault();
+        var step = e.key === "ArrowDown" ? 1 : -1;
+        highlight(active < 0 ? (step > 0 ? 0 : opts.length - 1) : (active + step + opts.length) % opts.length);
+      } else if (e.key === "Enter" && !list.hidden && active >= 0) {
+        e.preventDefault();
+        go(opts[active]);
+      } else if (e.key === "Escape") {
+        if (!list.hidden) { e.preventDefault(); close(); } else { input.value = ""; }
+      }
+    });
+    input.addEventListener("blur", close);
   }
 
   /* ---- cart page ---- */
@@ -431,6 +565,7 @@
   }
 
   showCount();
+  initSearch();
   beacon("page_view", null, { path: window.location.pathname });
   window.addEventListener("storage", function (e) { if (e.key === CART_KEY) { showCount(); } });
   ({ home: initHome, set: initSet, catalog: initCatalog, product: initProduct, cart: initCart, checkout: initCheckout, confirmation: initConfirmation, track: initTrack }[kind] || function () {})();

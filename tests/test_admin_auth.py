@@ -251,3 +251,19 @@ def test_login_never_redirects_off_site(anonymous, owner_account):
         },
     )
     assert response.headers["Location"] == "/admin/dashboard"
+
+
+def test_login_page_never_echoes_notice_text_from_the_link(anonymous):
+    phish = "Your account is suspended; call +1 555 0100 now"
+    page = anonymous.get("/admin/login", query_string={"notice": phish}).get_data(as_text=True)
+    assert "suspended" not in page and "555 0100" not in page
+    assert 'class="notice"' not in anonymous.get(
+        "/admin/login?notice=nonexistent_code"
+    ).get_data(as_text=True)
+
+
+def test_notice_codes_show_their_fixed_text(anonymous, owner):
+    page = anonymous.get("/admin/login?notice=logged_out").get_data(as_text=True)
+    assert '<p class="notice">Logged out.</p>' in page
+    response = owner.post("/admin/logout")
+    assert response.headers["Location"].endswith("/admin/login?notice=logged_out")

@@ -154,7 +154,7 @@ def _logged_out(notice: str) -> Response:
 @pages.post("/logout")
 def logout() -> Response:
     admin_sessions.end(redis_client(), request.cookies.get(guard.SESSION_COOKIE))
-    return _logged_out("Logged out.")
+    return _logged_out("logged_out")
 
 
 @pages.post("/logout-everywhere")
@@ -162,7 +162,7 @@ def logout_everywhere() -> Response:
     with guard.connection() as conn:
         admin_users.end_all_sessions(conn, guard.actor().id)  # type: ignore[arg-type]
     admin_sessions.end(redis_client(), request.cookies.get(guard.SESSION_COOKIE))
-    return _logged_out("Logged out on every device.")
+    return _logged_out("logged_out_everywhere")
 
 
 @pages.get("/account")
@@ -200,7 +200,7 @@ def totp_confirm() -> Response:
             secret_key=settings().secret_key,
         )
     admin_sessions.put(redis_client(), session, totp_pending=None)
-    return redirect(url_for("admin.account", notice="Authenticator codes are now required."))
+    return redirect(url_for("admin.account", notice="totp_on"))
 
 
 @pages.post("/account/totp/disable")
@@ -209,7 +209,7 @@ def totp_disable() -> Response:
     assert session is not None
     with guard.connection() as conn:
         admin_users.disable_totp(conn, session.user_id)
-    return redirect(url_for("admin.account", notice="Authenticator codes turned off."))
+    return redirect(url_for("admin.account", notice="totp_off"))
 
 
 @pages.post("/account/password")
@@ -237,9 +237,7 @@ def account_password() -> Response:
                 after={"email": user["email"], "other_sessions_ended": True},
             )
     fresh = admin_sessions.start(redis_client(), user, previous_sid=session.sid)
-    response = redirect(
-        url_for("admin.account", notice="Password changed; every other session has ended.")
-    )
+    response = redirect(url_for("admin.account", notice="password_changed"))
     guard.set_session_cookie(response, fresh.sid)
     return response
 
@@ -267,7 +265,7 @@ def users_create() -> Response:
             user["id"],
             after={"email": user["email"], "role": user["role"]},
         )
-    return redirect(url_for("admin.users", notice=f"Created {user['email']}."))
+    return redirect(url_for("admin.users", notice="user_created"))
 
 
 @pages.post("/users/<int:user_id>/active")
@@ -311,4 +309,4 @@ def users_password(user_id: int) -> Response:
             user_id,
             after={"email": user["email"], "sessions_ended": True},
         )
-    return redirect(url_for("admin.users", notice=f"New password set for {user['email']}."))
+    return redirect(url_for("admin.users", notice="staff_password_set"))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, make_response, redirect, render_template, request, url_for
-from werkzeug.exceptions import HTTPException
 
 from decant import admin_sessions, admin_users, audit
 from decant.errors import DecantError, Forbidden, Unauthorized, ValidationError
@@ -14,21 +14,24 @@ from functions.admin.blueprints import pages
 from functions.admin.guard import owner_only, public
 from functions.client_address import client_address
 from functions.envelope import STATUS, fail, ok
-from functions.rate_limits import limiter
-from functions.runtime import redis_client, settings
-
-LOGIN_PER_ACCOUNT = "5/minute"
+from functions.runtime import redis_client, runtime, settings
 
 
 def wants_json() -> bool:
     return request.is_json or request.accept_mimetypes.best == "application/json"
 
 
-def _login_account_key() -> str:
-    """The per-account login limit is keyed by the e-mail tried, whoever tries it."""
-    data = request.get_json(silent=True) if request.is_json else request.form
-    email = str((data or {}).get("email", "")).strip().lower()[:254]
-    return f"admin-login:{email or '-'}"
+def now() -> datetime:
+    """The time logins are counted at; a test may set `extras["clock"]` to pin it."""
+    clock = runtime().extras.get("clock")
+    return clock() if clock else datetime.now(UTC)
+
+
+def _with_retry_after(response: Response, exc: Exception) -> Response:
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 @pages.context_processor
@@ -42,34 +45,13 @@ def _domain_error(exc: DecantError) -> Any:
     if isinstance(exc, Unauthorized) and guard.current_session() is None and not wants_json():
         return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
     if wants_json():
-        return fail(exc.code, exc.message, exc.details, status=getattr(exc, "status", None))
+        response = fail(exc.code, exc.message, exc.details, status=getattr(exc, "status", None))
+        return _with_retry_after(response, exc)
     status = getattr(exc, "status", None) or STATUS.get(exc.code, 400)
-    return (
-        render_template(
-            "admin/error.html", status=status, heading=exc.message, error=None, details=exc.details
-        ),
-        status,
+    page = render_template(
+        "admin/error.html", status=status, heading=exc.message, error=None, details=exc.details
     )
-
-
-@pages.errorhandler(429)
-def _too_many(exc: HTTPException) -> Any:
-    if wants_json():
-        response = fail("rate_limited", "too many login attempts; wait a minute", status=429)
-        response.headers["Retry-After"] = "60"
-        return response
-    response = make_response(
-        render_template(
-            "admin/login.html",
-            login_token=guard.login_token(),
-            error="Too many login attempts for this account; wait a minute and try again.",
-            next=request.form.get("next"),
-        ),
-        429,
-    )
-    response.headers["Retry-After"] = "60"
-    guard.set_login_cookie(response)
-    return response
+    return _with_retry_after(make_response(page, status), exc)
 
 
 @pages.get("/login")
@@ -86,9 +68,10 @@ def login() -> Response:
 
 @pages.post("/login")
 @public
-@limiter.limit(LOGIN_PER_ACCOUNT, key_func=_login_account_key)
 def login_post() -> Any:
-    """Rotates the session: whatever id the browser had is ended, a new one is made."""
+    """Rotates the session: whatever id the browser had is ended, a new one is made.
+    Tries are throttled per e-mail and per address in the domain (login_throttle), which
+    answers an unknown e-mail exactly like a known one, lock included."""
     data = (request.get_json(silent=True) or {}) if request.is_json else request.form
     if not guard.login_token_matches():
         raise Forbidden("the login form's CSRF token is missing or wrong; reload the page")
@@ -105,6 +88,7 @@ def login_post() -> Any:
                 client=client_address(),
                 totp_code=code,
                 secret_key=settings().secret_key,
+                now=now(),
             )
     except (Unauthorized, admin_users.LoginLocked) as exc:
         if wants_json():
@@ -121,7 +105,7 @@ def login_post() -> Any:
             status,
         )
         guard.set_login_cookie(response)
-        return response
+        return _with_retry_after(response, exc)
     session = admin_sessions.start(
         redis_client(), user, previous_sid=request.cookies.get(guard.SESSION_COOKIE)
     )
@@ -225,7 +209,14 @@ def account_password() -> Response:
             "the two new passwords differ", {"new_password_again": "type the same password"}
         )
     with guard.connection() as conn:
-        admin_users.check_current_password(conn, session.user_id, form.get("current_password", ""))
+        admin_users.check_current_password(
+            conn,
+            redis_client(),
+            session.user_id,
+            form.get("current_password", ""),
+            client=client_address(),
+            now=now(),
+        )
         with conn.transaction():
             user = admin_users.set_password(conn, session.user_id, new)
             audit.record(

@@ -261,7 +261,25 @@ def enable_totp(
     )
 
 
-def disable_totp(conn: psycopg.Connection, user_id: int) -> None:
+def disable_totp(
+    conn: psycopg.Connection,
+    user_id: int,
+    code: str,
+    *,
+    secret_key: str | None,
+    now: datetime | None = None,
+) -> None:
+    """Turn TOTP off only with a current code from it (spent, like a login's), so a
+    session and a password alone cannot remove the second step."""
+    user = conn.execute(
+        "SELECT id, totp_secret, totp_last_step FROM admin_users WHERE id = %s", (user_id,)
+    ).fetchone()
+    if user is None:
+        raise NotFound("no such admin user")
+    if not user["totp_secret"]:
+        raise ValidationError("authenticator codes are already off", {"code": "already off"})
+    if not _use_totp_code(conn, user, code, _now(now), secret_key):
+        raise ValidationError("that code does not match", {"code": "enter the current code"})
     conn.execute(
         "UPDATE admin_users SET totp_secret = NULL, totp_last_step = NULL WHERE id = %s",
         (user_id,),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 from flask import Response, make_response, redirect, render_template, request, url_for
 
 from decant import admin_sessions, admin_users, audit
@@ -168,32 +169,82 @@ def totp_start() -> Response:
     return redirect(url_for("admin.account"))
 
 
+def _check_current_password(user_id: int) -> None:
+    with guard.connection() as conn:
+        admin_users.check_current_password(
+            conn,
+            redis_client(),
+            user_id,
+            request.form.get("current_password", ""),
+            client=client_address(),
+            now=now(),
+        )
+
+
+def _two_factor_changed(conn: psycopg.Connection, user_id: int, action: str) -> dict[str, Any]:
+    """Audit the change and end every other session of the account (epoch bump), in the
+    transaction of the change itself."""
+    admin_users.end_all_sessions(conn, user_id)
+    user = admin_users.get(conn, user_id)
+    audit.record(
+        conn,
+        guard.actor(),
+        action,
+        "admin_user",
+        user["id"],
+        after={"email": user["email"], "totp_enabled": user["totp_enabled"]},
+    )
+    return user
+
+
+def _in_a_fresh_session(
+    session: admin_sessions.Session, user: dict[str, Any], notice: str
+) -> Response:
+    """This browser goes on in a new session made under the account's new epoch."""
+    fresh = admin_sessions.start(redis_client(), user, previous_sid=session.sid)
+    response = redirect(url_for("admin.account", notice=notice))
+    guard.set_session_cookie(response, fresh.sid)
+    return response
+
+
 @pages.post("/account/totp/confirm")
 def totp_confirm() -> Response:
+    """Turning codes on needs the current password as well as a code from the new secret."""
     session = guard.current_session()
     assert session is not None
     secret = session.data.get("totp_pending")
     if not secret:
         raise ValidationError("start the set-up first", {"code": "no set-up in progress"})
-    with guard.connection() as conn:
+    _check_current_password(session.user_id)
+    with guard.connection() as conn, conn.transaction():
         admin_users.enable_totp(
             conn,
             session.user_id,
             secret,
             request.form.get("code", ""),
             secret_key=settings().secret_key,
+            now=now(),
         )
-    admin_sessions.put(redis_client(), session, totp_pending=None)
-    return redirect(url_for("admin.account", notice="totp_on"))
+        user = _two_factor_changed(conn, session.user_id, "enable_totp")
+    return _in_a_fresh_session(session, user, "totp_on")
 
 
 @pages.post("/account/totp/disable")
 def totp_disable() -> Response:
+    """Turning codes off needs the current password and a current code."""
     session = guard.current_session()
     assert session is not None
-    with guard.connection() as conn:
-        admin_users.disable_totp(conn, session.user_id)
-    return redirect(url_for("admin.account", notice="totp_off"))
+    _check_current_password(session.user_id)
+    with guard.connection() as conn, conn.transaction():
+        admin_users.disable_totp(
+            conn,
+            session.user_id,
+            request.form.get("code", ""),
+            secret_key=settings().secret_key,
+            now=now(),
+        )
+        user = _two_factor_changed(conn, session.user_id, "disable_totp")
+    return _in_a_fresh_session(session, user, "totp_off")
 
 
 @pages.post("/account/password")
@@ -208,25 +259,17 @@ def account_password() -> Response:
         raise ValidationError(
             "the two new passwords differ", {"new_password_again": "type the same password"}
         )
-    with guard.connection() as conn:
-        admin_users.check_current_password(
+    _check_current_password(session.user_id)
+    with guard.connection() as conn, conn.transaction():
+        user = admin_users.set_password(conn, session.user_id, new)
+        audit.record(
             conn,
-            redis_client(),
-            session.user_id,
-            form.get("current_password", ""),
-            client=client_address(),
-            now=now(),
+            guard.actor(),
+            "change_password",
+            "admin_user",
+            user["id"],
+            after={"email": user["email"], "other_sessions_ended": True},
         )
-        with conn.transaction():
-            user = admin_users.set_password(conn, session.user_id, new)
-            audit.record(
-                conn,
-                guard.actor(),
-                "change_password",
-                "admin_user",
-                user["id"],
-                after={"email": user["email"], "other_sessions_ended": True},
-            )
     fresh = admin_sessions.start(redis_client(), user, previous_sid=session.sid)
     response = redirect(url_for("admin.account", notice="password_changed"))
     guard.set_session_cookie(response, fresh.sid)

@@ -47,17 +47,12 @@ pages.add_app_template_global(notice_text, "admin_notice")
 
 
 def _date(value: str | None, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError("not a date", {field: "YYYY-MM-DD"}) from None
+    return forms.day(value, field)
 
 
 def _page() -> int:
-    value = request.args.get("page", "1")
-    return max(int(value), 1) if value.isdigit() else 1
+    value = request.args.get("page", "")
+    return forms.whole_number(value, "page", minimum=1, maximum=100_000) if value else 1
 
 
 # -- dashboard ---------------------------------------------------------------------
@@ -225,7 +220,10 @@ def product_image(product_id: int) -> Any:
 @owner_only
 def bulk_prices() -> Response:
     percent = forms.decimal(request.form.get("percent"), "percent")
-    ids = [int(i) for i in request.form.getlist("product_id") if i.isdigit()] or None
+    ids = [
+        forms.whole_number(i, "product_id", minimum=1, maximum=2**31 - 1)
+        for i in request.form.getlist("product_id")
+    ] or None
     with guard.connection() as conn:
         catalog_admin.bulk_price_change(conn, guard.actor(), percent, product_ids=ids)
     return redirect(url_for("admin.products", notice="prices_changed"))

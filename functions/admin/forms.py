@@ -79,7 +79,7 @@ def words(value: str | None) -> list[str]:
 
 def cents(value: str | None, field: str) -> int:
     """ "12.90" or "12,90" (euros) -> 1290."""
-    text = _matched(_AMOUNT, value, field, "an amount like 12.90")
+    text = _matched(_AMOUNT, value, field, "write it like 12.90")
     amount = Decimal(text.lstrip("€").strip().replace(",", "."))
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationError("too many decimals", {field: "at most two decimals"})

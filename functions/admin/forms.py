@@ -45,7 +45,7 @@ def _matched(adapter: TypeAdapter[str], value: str | None, field: str, hint: str
     try:
         return adapter.validate_python(value or "")
     except PydanticValidationError:
-        raise ValidationError(f"{field}: {hint}", {field: hint}) from None
+        raise ValidationError("not a valid number or date", {field: hint}) from None
 
 
 def whole_number(value: str | None, field: str, *, minimum: int = 0, maximum: int) -> int:

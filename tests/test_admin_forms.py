@@ -103,13 +103,14 @@ def test_bad_numbers_in_admin_api_bodies_answer_the_envelope(owner, body, field)
     assert field in details
 
 
-def test_bad_size_in_the_product_api_names_it(owner):
+@pytest.mark.parametrize("size", ["NaN", "Infinity", "٣", "²", 1e300])
+def test_bad_size_in_the_product_api_names_it(owner, size):
     body = {
         "slug": "fig-harbour",
         "name": "Fig Harbour",
         "brand": "Maison Neuve",
         "launch_year": "²",
-        "sizes": [{"size_ml": "NaN", "price_cents": 650}],
+        "sizes": [{"size_ml": size, "price_cents": 650}],
     }
     response = owner.send_json("POST", "/api/admin/products", body)
     assert response.status_code == 422

@@ -325,11 +325,12 @@ def check_current_password(
 
 def set_password(conn: psycopg.Connection, user_id: int, password: str) -> dict[str, Any]:
     """A new argon2id hash; bumps session_epoch so every session of the account ends
-    (the caller starts a fresh one for the person who changed it) and lifts a lockout."""
+    (the caller starts a fresh one for the person who changed it). Failed logins are
+    not touched here: `decant admin set-password` also runs login_throttle.unlock."""
     _check_password(password)
     row = conn.execute(
-        "UPDATE admin_users SET password_hash = %s, session_epoch = session_epoch + 1,"
-        f" failed_logins = 0, locked_until = NULL WHERE id = %s RETURNING {USER_COLUMNS}",
+        "UPDATE admin_users SET password_hash = %s, session_epoch = session_epoch + 1"
+        f" WHERE id = %s RETURNING {USER_COLUMNS}",
         (HASHER.hash(password), user_id),
     ).fetchone()
     if row is None:

@@ -135,7 +135,6 @@ def authenticate(
     wait = login_throttle.login_wait(redis, email, client, ts)
     if wait:
         raise LoginLocked(LOCKED_MESSAGE.format(wait=wait), wait)
-    login_throttle.attempted(redis, email, ts)
     user = conn.execute(
         "SELECT id, password_hash, totp_secret, totp_last_step, is_active"
         " FROM admin_users WHERE lower(email) = lower(%s)",
@@ -313,7 +312,7 @@ def check_current_password(
     ).fetchone()
     if row is None:
         raise NotFound("no such admin user")
-    wait = login_throttle.login_wait(redis, row["email"], client or "", ts)
+    wait = login_throttle.failures_wait(redis, row["email"], client or "", ts)
     if wait:
         raise LoginLocked(LOCKED_MESSAGE.format(wait=wait), wait)
     if not _verify(row["password_hash"], password[:MAX_PASSWORD]):

@@ -65,18 +65,38 @@ def add(redis: redis_lib.Redis, window: Window, who: str, now: float) -> None:
         pipe.execute()
 
 
-def login_wait(redis: redis_lib.Redis, email: str, client: str, now: float) -> int:
-    """Seconds this e-mail (from this address) must wait before a login is tried; 0: go."""
-    email = normal_email(email)
+def take(redis: redis_lib.Redis, window: Window, who: str, now: float) -> int:
+    """Count an event if it fits (0), else leave the window as it was and say how many
+    seconds to wait. Adding first and counting after, in one MULTI, means parallel
+    requests cannot all slip in below the limit; a refused one is not kept, so
+    hammering does not push the wait further out."""
+    key = _key(window, who)
+    member = f"{now:.6f}:{secrets.token_hex(4)}"
+    with redis.pipeline() as pipe:
+        pipe.zremrangebyscore(key, "-inf", now - window.seconds)
+        pipe.zadd(key, {member: now})
+        pipe.zcard(key)
+        pipe.expire(key, window.seconds + 1)
+        count = pipe.execute()[2]
+    if count <= window.limit:
+        return 0
+    redis.zrem(key, member)
+    return wait_seconds(redis, window, who, now)
+
+
+def failures_wait(redis: redis_lib.Redis, email: str, client: str, now: float) -> int:
+    """Seconds until this e-mail (from this address) may try again after failures; 0: go."""
     return max(
-        wait_seconds(redis, ATTEMPTS_PER_EMAIL, email, now),
-        wait_seconds(redis, FAILURES_PER_EMAIL, email, now),
+        wait_seconds(redis, FAILURES_PER_EMAIL, normal_email(email), now),
         wait_seconds(redis, FAILURES_PER_CLIENT, client, now),
     )
 
 
-def attempted(redis: redis_lib.Redis, email: str, now: float) -> None:
-    add(redis, ATTEMPTS_PER_EMAIL, normal_email(email), now)
+def login_wait(redis: redis_lib.Redis, email: str, client: str, now: float) -> int:
+    """0 and the try is counted (5 a minute per e-mail), or the seconds to wait."""
+    return failures_wait(redis, email, client, now) or take(
+        redis, ATTEMPTS_PER_EMAIL, normal_email(email), now
+    )
 
 
 def failed(redis: redis_lib.Redis, email: str, client: str | None, now: float) -> None:

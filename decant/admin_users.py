@@ -1,9 +1,10 @@
-"""Admin accounts: argon2id passwords, lockout with growing delays, one-time TOTP codes.
+"""Admin accounts: argon2id passwords, login throttling, one-time TOTP codes.
 
-Lockout counts failures twice: per account (in the database, so it holds across app
-processes and restarts) and per client address (in Redis, losing it only forgives),
-so neither guessing one account from many places nor many accounts from one place
-gets more than a handful of tries before the waits grow.
+Failed logins are counted in sliding windows (decant.login_throttle) per submitted
+e-mail, known or not, and per client address, so guessing gets a handful of tries per
+quarter hour, a lock wears off by itself, and a lock or a failure answers the same for
+an e-mail that has no account (an unknown e-mail is checked against a dummy hash, so
+the answer takes as long too).
 
 TOTP secrets are sealed at rest with Fernet under a key derived from DECANT_SECRET_KEY,
 so a database dump alone does not let anyone mint login codes. Sealed values carry the
@@ -15,9 +16,8 @@ from __future__ import annotations
 
 import base64
 import hmac
-import json
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from psycopg import errors as pg_errors
 
+from decant import login_throttle
 from decant.errors import Conflict, NotFound, RateLimited, Unauthorized, ValidationError
 
 # OWASP Password Storage Cheat Sheet: argon2id, 19 MiB, 2 iterations, 1 lane.
@@ -38,11 +39,8 @@ HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=
 ROLES = ("owner", "staff")
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
-ACCOUNT_FREE_FAILURES = 5
-CLIENT_FREE_FAILURES = 10
-FIRST_DELAY_SECONDS = 30
-MAX_DELAY_SECONDS = 15 * 60
-CLIENT_MEMORY_SECONDS = 24 * 3600
+LOCKED_MESSAGE = "too many login attempts; try again in {wait} s"
+FAILED_MESSAGE = "e-mail, password or code is wrong"
 TOTP_ISSUER = "Decant admin"
 SEALED_PREFIX = "fernet:"
 # The app's own fallback when DECANT_SECRET_KEY is unset (functions/__init__.py); settings
@@ -59,13 +57,6 @@ USER_COLUMNS = (
 
 class LoginLocked(RateLimited):
     """Too many failed logins: wait `retry_after` seconds."""
-
-
-def lock_seconds(failures: int, free: int) -> int:
-    """0 while failures <= free, then 30 s doubling with each further failure, capped."""
-    if failures < free:
-        return 0
-    return min(FIRST_DELAY_SECONDS * 2 ** (failures - free), MAX_DELAY_SECONDS)
 
 
 def _check_password(password: str) -> None:
@@ -105,30 +96,17 @@ def get(conn: psycopg.Connection, user_id: int) -> dict[str, Any]:
     return row
 
 
+def by_email(conn: psycopg.Connection, email: str) -> dict[str, Any]:
+    row = conn.execute(
+        f"SELECT {USER_COLUMNS} FROM admin_users WHERE lower(email) = lower(%s)", (email.strip(),)
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"no admin account has the e-mail {email.strip()}")
+    return row
+
+
 def all_users(conn: psycopg.Connection) -> list[dict[str, Any]]:
     return conn.execute(f"SELECT {USER_COLUMNS} FROM admin_users ORDER BY lower(email)").fetchall()
-
-
-def _client_key(client: str) -> str:
-    return f"decant:admin:login-failures:{client}"
-
-
-def _client_lock(redis: redis_lib.Redis, client: str, now: float) -> int:
-    raw = redis.get(_client_key(client))
-    if not raw:
-        return 0
-    state = json.loads(raw)
-    return max(0, int(state.get("locked_until", 0) - now + 0.999))
-
-
-def _client_failed(redis: redis_lib.Redis, client: str, now: float) -> None:
-    key = _client_key(client)
-    raw = redis.get(key)
-    state = json.loads(raw) if raw else {"failures": 0}
-    state["failures"] += 1
-    delay = lock_seconds(state["failures"], CLIENT_FREE_FAILURES)
-    state["locked_until"] = now + delay if delay else 0
-    redis.set(key, json.dumps(state), ex=CLIENT_MEMORY_SECONDS)
 
 
 def _now(now: datetime | None) -> datetime:
@@ -148,36 +126,29 @@ def authenticate(
 ) -> dict[str, Any]:
     """The account for these credentials, or Unauthorized / LoginLocked.
 
-    While a lock runs the password is not even checked, so waiting is the only way on.
-    The same message answers an unknown e-mail and a wrong password. `secret_key` opens
-    the sealed TOTP secret (None: the development key, as the app uses without one).
+    While a lock runs the password is not even checked (for any e-mail, known or not),
+    so waiting for old failures to age out is the only way on. `secret_key` opens the
+    sealed TOTP secret (None: the development key, as the app uses without one).
     """
     at = _now(now)
-    wait = _client_lock(redis, client, at.timestamp())
+    ts = at.timestamp()
+    wait = login_throttle.login_wait(redis, email, client, ts)
     if wait:
-        raise LoginLocked(f"too many failed logins from here; try again in {wait} s", wait)
+        raise LoginLocked(LOCKED_MESSAGE.format(wait=wait), wait)
     user = conn.execute(
-        "SELECT id, password_hash, totp_secret, totp_last_step, is_active, failed_logins,"
-        " locked_until FROM admin_users WHERE lower(email) = lower(%s)",
+        "SELECT id, password_hash, totp_secret, totp_last_step, is_active"
+        " FROM admin_users WHERE lower(email) = lower(%s)",
         (email.strip(),),
     ).fetchone()
-    if user and user["locked_until"] and user["locked_until"] > at:
-        wait = int((user["locked_until"] - at).total_seconds() + 0.999)
-        raise LoginLocked(f"too many failed logins; try again in {wait} s", wait)
     good = _verify(user["password_hash"] if user else _DUMMY_HASH, password[:MAX_PASSWORD])
     if good and user and user["is_active"] and user["totp_secret"]:
         good = _use_totp_code(conn, user, totp_code or "", at, secret_key)
     if not (good and user and user["is_active"]):
-        _client_failed(redis, client, at.timestamp())
-        if user:
-            _account_failed(conn, user["id"], at)
-        raise Unauthorized("e-mail, password or code is wrong")
+        login_throttle.failed(redis, email, client, ts)
+        raise Unauthorized(FAILED_MESSAGE)
+    login_throttle.forget_failures(redis, email)
     with conn.transaction():
-        conn.execute(
-            "UPDATE admin_users SET failed_logins = 0, locked_until = NULL, last_login_at = %s"
-            " WHERE id = %s",
-            (at, user["id"]),
-        )
+        conn.execute("UPDATE admin_users SET last_login_at = %s WHERE id = %s", (at, user["id"]))
         if HASHER.check_needs_rehash(user["password_hash"]):
             conn.execute(
                 "UPDATE admin_users SET password_hash = %s WHERE id = %s",
@@ -191,21 +162,6 @@ def _verify(password_hash: str, password: str) -> bool:
         return HASHER.verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
-
-
-def _account_failed(conn: psycopg.Connection, user_id: int, at: datetime) -> None:
-    with conn.transaction():
-        failures = conn.execute(
-            "UPDATE admin_users SET failed_logins = failed_logins + 1 WHERE id = %s"
-            " RETURNING failed_logins",
-            (user_id,),
-        ).fetchone()["failed_logins"]
-        delay = lock_seconds(failures, ACCOUNT_FREE_FAILURES)
-        if delay:
-            conn.execute(
-                "UPDATE admin_users SET locked_until = %s WHERE id = %s",
-                (at + timedelta(seconds=delay), user_id),
-            )
 
 
 def _use_totp_code(
@@ -304,7 +260,25 @@ def enable_totp(
     )
 
 
-def disable_totp(conn: psycopg.Connection, user_id: int) -> None:
+def disable_totp(
+    conn: psycopg.Connection,
+    user_id: int,
+    code: str,
+    *,
+    secret_key: str | None,
+    now: datetime | None = None,
+) -> None:
+    """Turn TOTP off only with a current code from it (spent, like a login's), so a
+    session and a password alone cannot remove the second step."""
+    user = conn.execute(
+        "SELECT id, totp_secret, totp_last_step FROM admin_users WHERE id = %s", (user_id,)
+    ).fetchone()
+    if user is None:
+        raise NotFound("no such admin user")
+    if not user["totp_secret"]:
+        raise ValidationError("authenticator codes are already off", {"code": "already off"})
+    if not _use_totp_code(conn, user, code, _now(now), secret_key):
+        raise ValidationError("that code does not match", {"code": "enter the current code"})
     conn.execute(
         "UPDATE admin_users SET totp_secret = NULL, totp_last_step = NULL WHERE id = %s",
         (user_id,),
@@ -321,22 +295,28 @@ def end_all_sessions(conn: psycopg.Connection, user_id: int) -> int:
 
 
 def check_current_password(
-    conn: psycopg.Connection, user_id: int, password: str, *, now: datetime | None = None
+    conn: psycopg.Connection,
+    redis: redis_lib.Redis,
+    user_id: int,
+    password: str,
+    *,
+    client: str | None = None,
+    now: datetime | None = None,
 ) -> None:
-    """Changing a password asks for the current one, so a session left open is not
-    enough to take the account over. A wrong one counts as a failed login (same lockout),
-    written at once so a caller's rollback cannot forgive it."""
-    at = _now(now)
+    """Changing a password or two-factor asks for the current password, so a session
+    left open is not enough to take the account over. A wrong one counts as a failed
+    login of the account's e-mail (same windows, same lock)."""
+    ts = _now(now).timestamp()
     row = conn.execute(
-        "SELECT password_hash, locked_until FROM admin_users WHERE id = %s", (user_id,)
+        "SELECT email, password_hash FROM admin_users WHERE id = %s", (user_id,)
     ).fetchone()
     if row is None:
         raise NotFound("no such admin user")
-    if row["locked_until"] and row["locked_until"] > at:
-        wait = int((row["locked_until"] - at).total_seconds() + 0.999)
-        raise LoginLocked(f"too many wrong passwords; try again in {wait} s", wait)
+    wait = login_throttle.failures_wait(redis, row["email"], client or "", ts)
+    if wait:
+        raise LoginLocked(LOCKED_MESSAGE.format(wait=wait), wait)
     if not _verify(row["password_hash"], password[:MAX_PASSWORD]):
-        _account_failed(conn, user_id, at)
+        login_throttle.failed(redis, row["email"], client, ts)
         raise ValidationError(
             "the current password is wrong", {"current_password": "not your current password"}
         )
@@ -344,11 +324,12 @@ def check_current_password(
 
 def set_password(conn: psycopg.Connection, user_id: int, password: str) -> dict[str, Any]:
     """A new argon2id hash; bumps session_epoch so every session of the account ends
-    (the caller starts a fresh one for the person who changed it) and lifts a lockout."""
+    (the caller starts a fresh one for the person who changed it). Failed logins are
+    not touched here: `decant admin set-password` also runs login_throttle.unlock."""
     _check_password(password)
     row = conn.execute(
-        "UPDATE admin_users SET password_hash = %s, session_epoch = session_epoch + 1,"
-        f" failed_logins = 0, locked_until = NULL WHERE id = %s RETURNING {USER_COLUMNS}",
+        "UPDATE admin_users SET password_hash = %s, session_epoch = session_epoch + 1"
+        f" WHERE id = %s RETURNING {USER_COLUMNS}",
         (HASHER.hash(password), user_id),
     ).fetchone()
     if row is None:

@@ -7,12 +7,20 @@ Prices are the owner's: every function that can change one refuses staff.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
 
 import psycopg
 from psycopg import errors as pg_errors
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 from pydantic import ValidationError as PydanticError
 
 from decant import audit
@@ -41,9 +49,18 @@ FIELDS = (
 )
 
 
+def _ascii_number(value: Any) -> Any:
+    """Python's Decimal reads "٣" as 3; a size typed as text must be ASCII digits."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,6})?", value.strip()):
+        raise ValueError("a number in ASCII digits, like 2.5")
+    return value
+
+
 class SizeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    size_ml: Decimal = Field(gt=0, le=100, decimal_places=2)
+    size_ml: Annotated[Decimal, BeforeValidator(_ascii_number)] = Field(
+        gt=0, le=100, decimal_places=2
+    )
     price_cents: int = Field(gt=0, le=10_000_000)
 
 

@@ -201,6 +201,59 @@ def create_user(obj: Context, email: str, role: str) -> None:
     _run(run)
 
 
+def _redis(obj: Context) -> Any:
+    import redis
+
+    from decant.servers import redis_url
+
+    return redis.Redis.from_url(redis_url(obj.settings), socket_timeout=5)
+
+
+@admin.command("unlock")
+@click.argument("email")
+@click.pass_obj
+def unlock(obj: Context, email: str) -> None:
+    """Forget the recent failed logins of an account, so it can log in at once."""
+    from decant import admin_users, login_throttle
+
+    def run() -> None:
+        with db.connection(obj.database_url()) as conn:
+            user = admin_users.by_email(conn, email)
+        login_throttle.unlock(_redis(obj), user["email"])
+        click.echo(f"unlocked {user['email']}")
+
+    _run(run)
+
+
+@admin.command("set-password")
+@click.argument("email")
+@click.pass_obj
+def set_password(obj: Context, email: str) -> None:
+    """Set an account's password (DECANT_ADMIN_PASSWORD or a prompt); its sessions end."""
+    from decant import admin_users, audit, login_throttle
+
+    def run() -> None:
+        with db.connection(obj.database_url()) as conn:
+            user = admin_users.by_email(conn, email)
+            password = os.environ.get("DECANT_ADMIN_PASSWORD") or click.prompt(
+                "New password", hide_input=True, confirmation_prompt=True
+            )
+            with conn.transaction():
+                user = admin_users.set_password(conn, user["id"], password)
+                audit.record(
+                    conn,
+                    audit.Actor(None, "decant admin set-password", "owner"),
+                    "reset_password",
+                    "admin_user",
+                    user["id"],
+                    after={"email": user["email"], "sessions_ended": True},
+                )
+        login_throttle.unlock(_redis(obj), user["email"])
+        click.echo(f"new password set for {user['email']}; its sessions have ended")
+
+    _run(run)
+
+
 @main.command()
 @click.pass_obj
 def backup(obj: Context) -> None:

@@ -133,7 +133,10 @@ def test_enrolled_totp_secret_is_stored_sealed_and_still_verifies(owner, conn, r
     page = owner.get("/admin/account").get_data(as_text=True)
     secret = re.search(r"<code>([A-Z2-7]+)</code>", page).group(1)
     now = datetime.now(UTC)
-    response = owner.post("/admin/account/totp/confirm", {"code": pyotp.TOTP(secret).at(now)})
+    response = owner.post(
+        "/admin/account/totp/confirm",
+        {"code": pyotp.TOTP(secret).at(now), "current_password": PASSWORD},
+    )
     assert response.status_code == 302
     stored = conn.execute("SELECT totp_secret FROM admin_users").fetchone()["totp_secret"]
     assert stored.startswith("fernet:") and secret not in stored
@@ -171,3 +174,83 @@ def test_a_secret_sealed_under_another_key_fails_the_login_without_an_error(
     later = now + timedelta(seconds=30)
     with pytest.raises(Unauthorized):
         owner_login_with_code(conn, redis, secret, later, "the-new-key-that-is-long-enough-0123456")
+
+
+def totp_state(conn) -> bool:
+    return conn.execute("SELECT totp_secret IS NOT NULL AS on FROM admin_users").fetchone()["on"]
+
+
+def audit_actions(conn) -> list[str]:
+    return [r["action"] for r in conn.execute("SELECT action FROM audit_log ORDER BY id")]
+
+
+def test_turning_codes_on_needs_the_current_password(admin_app, owner, conn):
+    phone = AdminClient(admin_app, remote_addr="127.0.0.5")
+    assert phone.login(OWNER_EMAIL).status_code == 200
+    owner.post("/admin/account/totp/start")
+    page = owner.get("/admin/account").get_data(as_text=True)
+    secret = re.search(r"<code>([A-Z2-7]+)</code>", page).group(1)
+    code = pyotp.TOTP(secret).now()
+    for password in ("", "not my password at all"):
+        response = owner.post(
+            "/admin/account/totp/confirm", {"code": code, "current_password": password}
+        )
+        assert response.status_code == 422
+        assert "current password is wrong" in response.get_data(as_text=True)
+    assert not totp_state(conn) and audit_actions(conn) == []
+    assert phone.get("/api/admin/products").status_code == 200
+
+    old_sid = owner.session_id
+    response = owner.post(
+        "/admin/account/totp/confirm", {"code": code, "current_password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert totp_state(conn)
+    assert audit_actions(conn) == ["enable_totp"]
+    assert phone.get("/api/admin/products").status_code == 401  # other sessions end
+    assert owner.session_id != old_sid
+    assert owner.get("/api/admin/products").status_code == 200  # this one goes on
+
+
+def test_turning_codes_off_needs_the_password_and_a_current_code(
+    admin_app, owner, conn, settings, owner_account
+):
+    secret = admin_users.new_totp_secret()
+    earlier = datetime.now(UTC) - timedelta(seconds=60)
+    admin_users.enable_totp(
+        conn,
+        owner_account["id"],
+        secret,
+        pyotp.TOTP(secret).at(earlier),
+        secret_key=settings.secret_key,
+        now=earlier,
+    )
+    phone = AdminClient(admin_app, remote_addr="127.0.0.5")
+    assert (
+        phone.login(
+            OWNER_EMAIL, totp=pyotp.TOTP(secret).at(earlier + timedelta(seconds=30))
+        ).status_code
+        == 200
+    )
+    refused = [
+        {"current_password": PASSWORD},  # no code
+        {"current_password": PASSWORD, "code": "000000"},  # a wrong code
+        {"code": pyotp.TOTP(secret).now()},  # no password
+        {"current_password": "not my password at all", "code": pyotp.TOTP(secret).now()},
+    ]
+    for form in refused:
+        response = owner.post("/admin/account/totp/disable", form)
+        assert response.status_code == 422, form
+        assert totp_state(conn), form
+    assert audit_actions(conn) == []
+    assert phone.get("/api/admin/products").status_code == 200
+
+    response = owner.post(
+        "/admin/account/totp/disable",
+        {"current_password": PASSWORD, "code": pyotp.TOTP(secret).now()},
+    )
+    assert response.status_code == 302
+    assert not totp_state(conn)
+    assert audit_actions(conn) == ["disable_totp"]
+    assert phone.get("/api/admin/products").status_code == 401
+    assert owner.get("/api/admin/products").status_code == 200

@@ -22,7 +22,7 @@ from flask import Blueprint, Response, current_app, g, redirect, request, url_fo
 from decant import admin_sessions
 from decant.admin_sessions import Session
 from decant.audit import Actor
-from decant.errors import Forbidden, Unauthorized
+from decant.errors import Forbidden, Unauthorized, ValidationError
 from functions.client_address import client_address
 from functions.runtime import database, redis_client
 
@@ -80,6 +80,18 @@ def _view() -> Callable[..., Any] | None:
     return current_app.view_functions.get(request.endpoint or "")
 
 
+def _refuse_nul_characters() -> None:
+    """PostgreSQL cannot store a NUL character: refuse it here, naming the field, for
+    every query and form value of every admin page (JSON bodies: request_body)."""
+    for source in (request.args, request.form):
+        for name, value in source.items(multi=True):
+            if "\x00" in name or "\x00" in value:
+                field = name.replace("\x00", "") or "body"
+                raise ValidationError(
+                    "a value holds a NUL character", {field: "must not contain NUL characters"}
+                )
+
+
 def _check() -> Response | None:
     view = _view()
     if view is None or (request.endpoint or "").endswith(".static"):
@@ -87,6 +99,7 @@ def _check() -> Response | None:
     limit = getattr(view, "admin_max_body", None)
     if limit:
         request.max_content_length = limit
+    _refuse_nul_characters()
     with connection() as conn:
         g.admin_session = admin_sessions.load(
             redis_client(), conn, request.cookies.get(SESSION_COOKIE)

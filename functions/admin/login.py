@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 from flask import Response, make_response, redirect, render_template, request, url_for
-from werkzeug.exceptions import HTTPException
 
 from decant import admin_sessions, admin_users, audit
 from decant.errors import DecantError, Forbidden, Unauthorized, ValidationError
@@ -14,21 +15,24 @@ from functions.admin.blueprints import pages
 from functions.admin.guard import owner_only, public
 from functions.client_address import client_address
 from functions.envelope import STATUS, fail, ok
-from functions.rate_limits import limiter
-from functions.runtime import redis_client, settings
-
-LOGIN_PER_ACCOUNT = "5/minute"
+from functions.runtime import redis_client, runtime, settings
 
 
 def wants_json() -> bool:
     return request.is_json or request.accept_mimetypes.best == "application/json"
 
 
-def _login_account_key() -> str:
-    """The per-account login limit is keyed by the e-mail tried, whoever tries it."""
-    data = request.get_json(silent=True) if request.is_json else request.form
-    email = str((data or {}).get("email", "")).strip().lower()[:254]
-    return f"admin-login:{email or '-'}"
+def now() -> datetime:
+    """The time logins are counted at; a test may set `extras["clock"]` to pin it."""
+    clock = runtime().extras.get("clock")
+    return clock() if clock else datetime.now(UTC)
+
+
+def _with_retry_after(response: Response, exc: Exception) -> Response:
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 @pages.context_processor
@@ -42,34 +46,13 @@ def _domain_error(exc: DecantError) -> Any:
     if isinstance(exc, Unauthorized) and guard.current_session() is None and not wants_json():
         return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
     if wants_json():
-        return fail(exc.code, exc.message, exc.details, status=getattr(exc, "status", None))
+        response = fail(exc.code, exc.message, exc.details, status=getattr(exc, "status", None))
+        return _with_retry_after(response, exc)
     status = getattr(exc, "status", None) or STATUS.get(exc.code, 400)
-    return (
-        render_template(
-            "admin/error.html", status=status, heading=exc.message, error=None, details=exc.details
-        ),
-        status,
+    page = render_template(
+        "admin/error.html", status=status, heading=exc.message, error=None, details=exc.details
     )
-
-
-@pages.errorhandler(429)
-def _too_many(exc: HTTPException) -> Any:
-    if wants_json():
-        response = fail("rate_limited", "too many login attempts; wait a minute", status=429)
-        response.headers["Retry-After"] = "60"
-        return response
-    response = make_response(
-        render_template(
-            "admin/login.html",
-            login_token=guard.login_token(),
-            error="Too many login attempts for this account; wait a minute and try again.",
-            next=request.form.get("next"),
-        ),
-        429,
-    )
-    response.headers["Retry-After"] = "60"
-    guard.set_login_cookie(response)
-    return response
+    return _with_retry_after(make_response(page, status), exc)
 
 
 @pages.get("/login")
@@ -86,9 +69,10 @@ def login() -> Response:
 
 @pages.post("/login")
 @public
-@limiter.limit(LOGIN_PER_ACCOUNT, key_func=_login_account_key)
 def login_post() -> Any:
-    """Rotates the session: whatever id the browser had is ended, a new one is made."""
+    """Rotates the session: whatever id the browser had is ended, a new one is made.
+    Tries are throttled per e-mail and per address in the domain (login_throttle), which
+    answers an unknown e-mail exactly like a known one, lock included."""
     data = (request.get_json(silent=True) or {}) if request.is_json else request.form
     if not guard.login_token_matches():
         raise Forbidden("the login form's CSRF token is missing or wrong; reload the page")
@@ -105,6 +89,7 @@ def login_post() -> Any:
                 client=client_address(),
                 totp_code=code,
                 secret_key=settings().secret_key,
+                now=now(),
             )
     except (Unauthorized, admin_users.LoginLocked) as exc:
         if wants_json():
@@ -121,7 +106,7 @@ def login_post() -> Any:
             status,
         )
         guard.set_login_cookie(response)
-        return response
+        return _with_retry_after(response, exc)
     session = admin_sessions.start(
         redis_client(), user, previous_sid=request.cookies.get(guard.SESSION_COOKIE)
     )
@@ -154,7 +139,7 @@ def _logged_out(notice: str) -> Response:
 @pages.post("/logout")
 def logout() -> Response:
     admin_sessions.end(redis_client(), request.cookies.get(guard.SESSION_COOKIE))
-    return _logged_out("Logged out.")
+    return _logged_out("logged_out")
 
 
 @pages.post("/logout-everywhere")
@@ -162,7 +147,7 @@ def logout_everywhere() -> Response:
     with guard.connection() as conn:
         admin_users.end_all_sessions(conn, guard.actor().id)  # type: ignore[arg-type]
     admin_sessions.end(redis_client(), request.cookies.get(guard.SESSION_COOKIE))
-    return _logged_out("Logged out on every device.")
+    return _logged_out("logged_out_everywhere")
 
 
 @pages.get("/account")
@@ -184,32 +169,82 @@ def totp_start() -> Response:
     return redirect(url_for("admin.account"))
 
 
+def _check_current_password(user_id: int) -> None:
+    with guard.connection() as conn:
+        admin_users.check_current_password(
+            conn,
+            redis_client(),
+            user_id,
+            request.form.get("current_password", ""),
+            client=client_address(),
+            now=now(),
+        )
+
+
+def _two_factor_changed(conn: psycopg.Connection, user_id: int, action: str) -> dict[str, Any]:
+    """Audit the change and end every other session of the account (epoch bump), in the
+    transaction of the change itself."""
+    admin_users.end_all_sessions(conn, user_id)
+    user = admin_users.get(conn, user_id)
+    audit.record(
+        conn,
+        guard.actor(),
+        action,
+        "admin_user",
+        user["id"],
+        after={"email": user["email"], "totp_enabled": user["totp_enabled"]},
+    )
+    return user
+
+
+def _in_a_fresh_session(
+    session: admin_sessions.Session, user: dict[str, Any], notice: str
+) -> Response:
+    """This browser goes on in a new session made under the account's new epoch."""
+    fresh = admin_sessions.start(redis_client(), user, previous_sid=session.sid)
+    response = redirect(url_for("admin.account", notice=notice))
+    guard.set_session_cookie(response, fresh.sid)
+    return response
+
+
 @pages.post("/account/totp/confirm")
 def totp_confirm() -> Response:
+    """Turning codes on needs the current password as well as a code from the new secret."""
     session = guard.current_session()
     assert session is not None
     secret = session.data.get("totp_pending")
     if not secret:
         raise ValidationError("start the set-up first", {"code": "no set-up in progress"})
-    with guard.connection() as conn:
+    _check_current_password(session.user_id)
+    with guard.connection() as conn, conn.transaction():
         admin_users.enable_totp(
             conn,
             session.user_id,
             secret,
             request.form.get("code", ""),
             secret_key=settings().secret_key,
+            now=now(),
         )
-    admin_sessions.put(redis_client(), session, totp_pending=None)
-    return redirect(url_for("admin.account", notice="Authenticator codes are now required."))
+        user = _two_factor_changed(conn, session.user_id, "enable_totp")
+    return _in_a_fresh_session(session, user, "totp_on")
 
 
 @pages.post("/account/totp/disable")
 def totp_disable() -> Response:
+    """Turning codes off needs the current password and a current code."""
     session = guard.current_session()
     assert session is not None
-    with guard.connection() as conn:
-        admin_users.disable_totp(conn, session.user_id)
-    return redirect(url_for("admin.account", notice="Authenticator codes turned off."))
+    _check_current_password(session.user_id)
+    with guard.connection() as conn, conn.transaction():
+        admin_users.disable_totp(
+            conn,
+            session.user_id,
+            request.form.get("code", ""),
+            secret_key=settings().secret_key,
+            now=now(),
+        )
+        user = _two_factor_changed(conn, session.user_id, "disable_totp")
+    return _in_a_fresh_session(session, user, "totp_off")
 
 
 @pages.post("/account/password")
@@ -224,22 +259,19 @@ def account_password() -> Response:
         raise ValidationError(
             "the two new passwords differ", {"new_password_again": "type the same password"}
         )
-    with guard.connection() as conn:
-        admin_users.check_current_password(conn, session.user_id, form.get("current_password", ""))
-        with conn.transaction():
-            user = admin_users.set_password(conn, session.user_id, new)
-            audit.record(
-                conn,
-                guard.actor(),
-                "change_password",
-                "admin_user",
-                user["id"],
-                after={"email": user["email"], "other_sessions_ended": True},
-            )
+    _check_current_password(session.user_id)
+    with guard.connection() as conn, conn.transaction():
+        user = admin_users.set_password(conn, session.user_id, new)
+        audit.record(
+            conn,
+            guard.actor(),
+            "change_password",
+            "admin_user",
+            user["id"],
+            after={"email": user["email"], "other_sessions_ended": True},
+        )
     fresh = admin_sessions.start(redis_client(), user, previous_sid=session.sid)
-    response = redirect(
-        url_for("admin.account", notice="Password changed; every other session has ended.")
-    )
+    response = redirect(url_for("admin.account", notice="password_changed"))
     guard.set_session_cookie(response, fresh.sid)
     return response
 
@@ -267,7 +299,7 @@ def users_create() -> Response:
             user["id"],
             after={"email": user["email"], "role": user["role"]},
         )
-    return redirect(url_for("admin.users", notice=f"Created {user['email']}."))
+    return redirect(url_for("admin.users", notice="user_created"))
 
 
 @pages.post("/users/<int:user_id>/active")
@@ -311,4 +343,4 @@ def users_password(user_id: int) -> Response:
             user_id,
             after={"email": user["email"], "sessions_ended": True},
         )
-    return redirect(url_for("admin.users", notice=f"New password set for {user['email']}."))
+    return redirect(url_for("admin.users", notice="staff_password_set"))

@@ -29,6 +29,7 @@ from decant.errors import ValidationError
 from functions.admin import charts, forms, guard
 from functions.admin.blueprints import pages
 from functions.admin.guard import body_limit, owner_only
+from functions.admin.notices import notice_text
 from functions.runtime import runtime, settings
 
 UPLOAD_LIMIT = 12 * 1024 * 1024
@@ -43,20 +44,16 @@ def money(cents: int | None) -> str:
 
 
 pages.add_app_template_filter(money, "admin_money")
+pages.add_app_template_global(notice_text, "admin_notice")
 
 
 def _date(value: str | None, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError("not a date", {field: "YYYY-MM-DD"}) from None
+    return forms.day(value, field)
 
 
 def _page() -> int:
-    value = request.args.get("page", "1")
-    return max(int(value), 1) if value.isdigit() else 1
+    value = request.args.get("page", "")
+    return forms.whole_number(value, "page", minimum=1, maximum=100_000) if value else 1
 
 
 # -- dashboard ---------------------------------------------------------------------
@@ -170,7 +167,7 @@ def product_create() -> Any:
             created = catalog_admin.create(conn, guard.actor(), data)
     except ValidationError as exc:
         return _product_form({**data, "id": None}, error=exc, status=422)
-    return redirect(url_for("admin.product", product_id=created["id"], notice="Product created."))
+    return redirect(url_for("admin.product", product_id=created["id"], notice="product_created"))
 
 
 @pages.get("/products/<int:product_id>")
@@ -200,7 +197,7 @@ def product_update(product_id: int) -> Any:
         url_for(
             "admin.product",
             product_id=product_id,
-            notice="Saved. Not yet live: publish to update the site.",
+            notice="product_saved",
         )
     )
 
@@ -217,19 +214,20 @@ def product_image(product_id: int) -> Any:
     with guard.connection() as conn:
         current = catalog_admin.get(conn, product_id)
         catalog_admin.set_images(conn, guard.actor(), product_id, [*current["images"], name])
-    return redirect(url_for("admin.product", product_id=product_id, notice="Image added."))
+    return redirect(url_for("admin.product", product_id=product_id, notice="image_added"))
 
 
 @pages.post("/products/prices")
 @owner_only
 def bulk_prices() -> Response:
     percent = forms.decimal(request.form.get("percent"), "percent")
-    ids = [int(i) for i in request.form.getlist("product_id") if i.isdigit()] or None
+    ids = [
+        forms.whole_number(i, "product_id", minimum=1, maximum=2**31 - 1)
+        for i in request.form.getlist("product_id")
+    ] or None
     with guard.connection() as conn:
-        changes = catalog_admin.bulk_price_change(conn, guard.actor(), percent, product_ids=ids)
-    return redirect(
-        url_for("admin.products", notice=f"{len(changes)} prices changed by {percent}%.")
-    )
+        catalog_admin.bulk_price_change(conn, guard.actor(), percent, product_ids=ids)
+    return redirect(url_for("admin.products", notice="prices_changed"))
 
 
 @pages.get("/products/export.csv")
@@ -306,7 +304,7 @@ def restock(slug: str) -> Response:
             supplier=form.get("supplier", "")[:200],
             received_on=_date(form.get("received_on"), "received_on"),
         )
-    return redirect(url_for("admin.inventory_page", notice=f"Bottle added to {slug}."))
+    return redirect(url_for("admin.inventory_page", notice="restocked"))
 
 
 @pages.post("/inventory/<slug>/adjust")
@@ -321,7 +319,7 @@ def adjust(slug: str) -> Response:
             reason=form.get("reason", ""),
             note=form.get("note", "")[:500],
         )
-    return redirect(url_for("admin.inventory_page", notice=f"Stock of {slug} adjusted."))
+    return redirect(url_for("admin.inventory_page", notice="stock_adjusted"))
 
 
 # -- orders ------------------------------------------------------------------------
@@ -376,16 +374,14 @@ def order(order_id: int) -> str:
 @pages.post("/orders/<int:order_id>/status")
 def order_status(order_id: int) -> Response:
     with guard.connection() as conn:
-        moved = admin_orders.move(
+        admin_orders.move(
             conn,
             guard.actor(),
             order_id,
             request.form.get("status", ""),
             tracking_number=request.form.get("tracking_number"),
         )
-    return redirect(
-        url_for("admin.order", order_id=order_id, notice=f"Order is now {moved['status']}.")
-    )
+    return redirect(url_for("admin.order", order_id=order_id, notice="order_moved"))
 
 
 @pages.post("/orders/<int:order_id>/cancel")
@@ -397,7 +393,7 @@ def order_cancel(order_id: int) -> Response:
             order_id,
             reason=request.form.get("reason", "").strip()[:200] or "cancelled by the shop",
         )
-    return redirect(url_for("admin.order", order_id=order_id, notice="Cancelled; stock is back."))
+    return redirect(url_for("admin.order", order_id=order_id, notice="order_cancelled"))
 
 
 @pages.post("/orders/<int:order_id>/refund")
@@ -406,7 +402,7 @@ def order_refund(order_id: int) -> Response:
     amount = forms.cents(request.form.get("amount"), "amount")
     with guard.connection() as conn:
         admin_orders.refund(conn, guard.actor(), payment_provider(), order_id, amount)
-    return redirect(url_for("admin.order", order_id=order_id, notice=f"Refunded {money(amount)}."))
+    return redirect(url_for("admin.order", order_id=order_id, notice="order_refunded"))
 
 
 @pages.get("/orders/<int:order_id>/packing-slip")
@@ -440,11 +436,11 @@ def publishing_page() -> str:
 @pages.post("/publishing/publish")
 def publish() -> Response:
     with guard.connection() as conn:
-        build_id = publishing.publish(conn, guard.actor())
+        publishing.publish(conn, guard.actor())
     return redirect(
         url_for(
             "admin.publishing_page",
-            notice=f"Build #{build_id} queued; the site updates when it finishes.",
+            notice="build_queued",
         )
     )
 
@@ -453,8 +449,8 @@ def publish() -> Response:
 @owner_only
 def rollback() -> Response:
     with guard.connection() as conn:
-        name = publishing.rollback(conn, settings(), guard.actor())
-    return redirect(url_for("admin.publishing_page", notice=f"Rolled back: {name} is live."))
+        publishing.rollback(conn, settings(), guard.actor())
+    return redirect(url_for("admin.publishing_page", notice="rolled_back"))
 
 
 # -- audit -------------------------------------------------------------------------

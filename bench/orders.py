@@ -88,6 +88,7 @@ def fresh_database(server_url: str) -> str:
     url = urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
     with db.connect(url) as conn:
         migrations.migrate(conn)
+        conn.execute("CREATE SEQUENCE bench_floor_order_seq START 10000001")
         conn.execute("INSERT INTO brands (name) VALUES ('Bench House')")
         for n in range(PRODUCTS):
             add_product(conn, f"bench-{n}", ml=900000)
@@ -314,7 +315,6 @@ def main() -> None:
     )
     url = fresh_database(server)
     with db.connect(url) as conn:
-        conn.execute("CREATE SEQUENCE bench_floor_order_seq START 10000001")
         add_product(conn, SELL_OUT_SLUG, ml=0)
     scenarios = [
         Scenario("1 buyer, 200 products", 1, spread),

@@ -24,8 +24,12 @@ PR_SET_PDEATHSIG = 1
 
 
 def _stop_with_parent() -> None:  # runs in the child between fork and exec
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    # Ctrl-C reaches the whole terminal's process group: the worker leaves it to serve,
+    # which stops the web server first and then the worker (no "Aborted!" midway).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class WorkerProcess:
@@ -38,7 +42,7 @@ class WorkerProcess:
     def __enter__(self) -> WorkerProcess:
         self._process = subprocess.Popen(
             self._args,
-            preexec_fn=_stop_with_parent if sys.platform.startswith("linux") else None,
+            preexec_fn=_stop_with_parent,
         )
         log.info("worker started (pid %s)", self._process.pid)
         return self

@@ -6,7 +6,6 @@ import importlib
 import logging
 import os
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -106,9 +105,14 @@ def build(obj: Context, full: bool) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Do not run `decant worker` beside the server (for setups that run it on their own).",
+)
 @click.pass_obj
-def serve(obj: Context, host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the built site and the functions on one port."""
+def serve(obj: Context, host: str, port: int, workers: int, threads: int, no_worker: bool) -> None:
+    """Serve the built site and the functions on one port, with the worker beside them."""
 
     def run() -> None:
         settings = obj.settings
@@ -121,8 +125,14 @@ def serve(obj: Context, host: str, port: int, workers: int, threads: int) -> Non
                 if exc.name != "build":
                     raise
                 click.echo("no site build step installed yet; serving the functions only")
-        resolve(settings)  # start the embedded servers before workers fork
-        _serve_wsgi(settings, host, port, workers, threads)
+        resolve(settings)  # start the embedded servers before the worker and web workers
+        if no_worker:
+            _serve_wsgi(settings, host, port, workers, threads)
+            return
+        from decant.worker_process import WorkerProcess
+
+        with WorkerProcess():
+            _serve_wsgi(settings, host, port, workers, threads)
 
     _run(run)
 
@@ -156,21 +166,28 @@ def _serve_wsgi(settings: Settings, host: str, port: int, workers: int, threads:
 
 @main.command()
 @click.option("--once", is_flag=True, help="Run what is due now, then exit.")
-@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
+@click.option(
+    "--interval",
+    default=5.0,
+    show_default=True,
+    help="Seconds between rounds when nothing announces work (builds and e-mails wake it at once).",
+)
 @click.pass_obj
 def worker(obj: Context, once: bool, interval: float) -> None:
     """Run queued builds, outbox e-mails and expiry of unpaid orders."""
     from decant import jobs
+    from decant.wakeups import Wakeups
 
     def run() -> None:
-        with db.connection(obj.database_url()) as conn:
+        url = obj.database_url()
+        with db.connection(url) as conn, Wakeups(url) as wakeups:
             while True:
                 done = jobs.run_due(conn, obj.settings)
                 if any(done.values()):
                     click.echo(", ".join(f"{n} {what}" for what, n in done.items()))
                 if once:
                     return
-                time.sleep(interval)
+                wakeups.wait(interval)
 
     _run(run)
 

@@ -159,6 +159,43 @@ def test_two_hundred_concurrent_orders_get_two_hundred_distinct_numbers_for_toda
     assert all(re.fullmatch(rf"PS{today}-\d{{4,}}", n) for n in numbers)
 
 
+def test_an_order_still_in_its_transaction_does_not_hold_up_the_next_one(shop, conn, database_url):
+    shop.product("rose-noir", ml=1000)
+    shop.product("oud-bleu", ml=1000)
+    first = shop.order(("rose-noir", 2, 1))["order_number"]  # the day's numbering exists
+    with db.connection(database_url) as slow, db.connection(database_url) as next_buyer:
+        # Without a day-row lock the second buyer never waits; with one it would hit
+        # the lock timeout (LockNotAvailable) while the first transaction stays open.
+        next_buyer.execute("SET lock_timeout = '5s'")
+        with slow.transaction():
+            held = orders.place(slow, cart(("rose-noir", 2, 1)))["order_number"]
+            placed = orders.place(next_buyer, cart(("oud-bleu", 2, 1)))["order_number"]
+    sequence = [int(n.split("-")[1]) for n in (first, held, placed)]
+    assert sequence == sorted(set(sequence))
+    assert shop.count("orders") == 3
+
+
+def test_numbering_starts_again_at_midnight_while_the_old_day_goes_on(conn, database_url):
+    today, tomorrow = "2031-03-04", "2031-03-05"
+
+    def number(day: str) -> str:
+        return conn.execute("SELECT order_number_on(%s) AS n", (day,)).fetchone()["n"]
+
+    before_midnight = [number(today), number(today)]
+    # The first orders of the new day race: exactly one of them starts the day.
+    results = run_concurrently(
+        database_url,
+        30,
+        lambda c, i: c.execute("SELECT order_number_on(%s) AS n", (tomorrow,)).fetchone()["n"],
+    )
+    # A transaction that began before midnight still numbers its order for its own day.
+    late = number(today)
+    assert before_midnight == ["PS310304-1001", "PS310304-1002"]
+    assert late.startswith("PS310304-") and int(late.split("-")[1]) > 1002
+    assert len(set(results)) == 30 and "PS310305-1001" in results
+    assert all(re.fullmatch(r"PS310305-\d{4}", n) for n in results)
+
+
 def test_cancelling_an_unpaid_order_returns_exactly_its_millilitres_once(shop, conn):
     shop.product("rose-noir", ml=30)
     order = shop.order(("rose-noir", 5, 2))

@@ -89,7 +89,7 @@ def test_owner_creates_a_discount_and_a_set_and_the_shop_sells_the_set(
     tab.get_by_label("Minimum order (€, optional)").fill("20")
     tab.get_by_label("Once per e-mail").check()
     tab.get_by_role("button", name="Create code").click()
-    expect(tab.get_by_text("Code WINTER15 created.")).to_be_visible()
+    expect(tab.get_by_text("Discount code created.")).to_be_visible()
     expect(tab.locator("tr[data-code='WINTER15']")).to_contain_text("15 %")
 
     tab.get_by_role("link", name="Sets").click()

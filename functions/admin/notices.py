@@ -26,6 +26,11 @@ NOTICES = {
     "order_refunded": "Refund sent.",
     "build_queued": "Build queued; the site updates when it finishes.",
     "rolled_back": "Rolled back to the previous build.",
+    "discount_created": "Discount code created.",
+    "discount_saved": "Discount code saved.",
+    "discount_disabled": "Discount code disabled.",
+    "set_created": "Set created. Not yet live: publish to update the site.",
+    "set_saved": "Saved. Not yet live: publish to update the site.",
 }
 
 

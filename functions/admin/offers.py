@@ -206,7 +206,7 @@ def discount_create() -> Any:
             created = discount_codes.create(conn, guard.actor(), data)
     except (ValidationError, Conflict) as exc:
         return _discounts_page(error=exc, form=request.form.to_dict(), status=422)
-    return redirect(url_for("admin.discounts", notice=f"Code {created['code']} created."))
+    return redirect(url_for("admin.discounts", notice="discount_created"))
 
 
 def _discount_page(code_id: int, *, error: Any = None, status: int = 200) -> Any:
@@ -241,7 +241,7 @@ def discount_update(code_id: int) -> Any:
             discount_codes.update(conn, guard.actor(), code_id, data)
     except ValidationError as exc:
         return _discount_page(code_id, error=exc, status=422)
-    return redirect(url_for("admin.discount", code_id=code_id, notice="Saved."))
+    return redirect(url_for("admin.discount", code_id=code_id, notice="discount_saved"))
 
 
 @pages.post("/discounts/<int:code_id>/disable")
@@ -249,7 +249,7 @@ def discount_update(code_id: int) -> Any:
 def discount_disable(code_id: int) -> Any:
     with guard.connection() as conn:
         discount_codes.disable(conn, guard.actor(), code_id)
-    return redirect(url_for("admin.discount", code_id=code_id, notice="Disabled."))
+    return redirect(url_for("admin.discount", code_id=code_id, notice="discount_disabled"))
 
 
 # -- set pages -------------------------------------------------------------------------
@@ -301,7 +301,7 @@ def set_create() -> Any:
         url_for(
             "admin.set_page",
             set_id=created["id"],
-            notice="Set created. Not yet live: publish to update the site.",
+            notice="set_created",
         )
     )
 
@@ -342,6 +342,6 @@ def set_update(set_id: int) -> Any:
         url_for(
             "admin.set_page",
             set_id=set_id,
-            notice="Saved. Not yet live: publish to update the site.",
+            notice="set_saved",
         )
     )

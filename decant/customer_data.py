@@ -23,7 +23,7 @@ from pydantic import TypeAdapter
 from decant import audit, orders
 from decant.audit import Actor
 from decant.catalog import ml
-from decant.errors import Forbidden, ValidationError
+from decant.errors import Conflict, Forbidden, ValidationError
 
 EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 ERASED_DOMAIN = "invalid"
@@ -108,6 +108,18 @@ def erase(conn: psycopg.Connection, actor: Actor, email: str, confirm: str) -> d
         )
     with conn.transaction():
         order_ids = _order_ids(conn, email)
+        open_orders = conn.execute(
+            "SELECT order_number FROM orders WHERE id = ANY(%s)"
+            " AND status IN ('pending', 'paid', 'processing') ORDER BY id FOR UPDATE",
+            (order_ids,),
+        ).fetchall()
+        if open_orders:
+            # Its shipping and e-mails still need the address; erase once it is done.
+            numbers = ", ".join(o["order_number"] for o in open_orders)
+            raise Conflict(
+                f"order(s) {numbers} not shipped or cancelled yet: erase once they are",
+                {"email": "has open orders"},
+            )
         conn.execute(
             "UPDATE orders SET email = 'erased-' || id || '@' || %s, customer_name = '',"
             " shipping_address = '{}', client_address = NULL WHERE id = ANY(%s)",
@@ -119,12 +131,16 @@ def erase(conn: psycopg.Connection, actor: Actor, email: str, confirm: str) -> d
             (ERASED_DOMAIN, order_ids, email),
         )
         alerts = conn.execute("DELETE FROM stock_alerts WHERE email = %s", (email,)).rowcount
-        # An e-mail not yet sent is not sent any more: it would go to nobody.
+        # Sent e-mails keep their row (when, which kind) without recipient or text; one
+        # not sent yet is dropped, as it would now go to nobody.
         mails = conn.execute(
+            "DELETE FROM email_outbox WHERE status <> 'sent'"
+            " AND (lower(to_address) = %s OR order_id = ANY(%s))",
+            (email, order_ids),
+        ).rowcount
+        mails += conn.execute(
             "UPDATE email_outbox SET to_address = %s, subject = '(erased)', html_body = '',"
-            " text_body = '', status = CASE WHEN status = 'sent' THEN status ELSE 'failed' END,"
-            " last_error = CASE WHEN status = 'sent' THEN last_error ELSE 'erased on request' END"
-            " WHERE lower(to_address) = %s OR order_id = ANY(%s)",
+            " text_body = '' WHERE status = 'sent' AND (lower(to_address) = %s OR order_id = ANY(%s))",
             (f"erased@{ERASED_DOMAIN}", email, order_ids),
         ).rowcount
         counts = {"orders": len(order_ids), "stock_alerts": alerts, "emails": mails}

@@ -15,6 +15,7 @@ def _customer(shop, conn):
     shop.product("oud-sec", name="Oud Sec", ml=0, sizes={5: 2000})
     first = shop.order(("rose-noir", 5, 2), ("rose-noir", 2, 1), email="Ada@Example.com")
     orders.transition(conn, first["id"], status="paid", payment_status="paid", payment_intent_id="pi_1")  # fmt: skip
+    orders.transition(conn, first["id"], status="shipped")
     conn.execute("UPDATE orders SET client_address = '203.0.113.7' WHERE id = %s", (first["id"],))
     other = shop.order(("rose-noir", 2, 1), email="grace@example.com")
     conn.execute(
@@ -26,8 +27,9 @@ def _customer(shop, conn):
         "INSERT INTO email_outbox (kind, dedupe_key, to_address, subject, html_body,"
         " text_body, status) VALUES ('confirmation', 'k-ada', %s, 'Your order', '<p>Hi Ada</p>',"
         " 'Hi Ada, Main St 1', 'sent'), ('confirmation', 'k-grace', 'grace@example.com',"
-        " 'Your order', '<p>Hi</p>', 'Hi Grace', 'sent')",
-        (ADA,),
+        " 'Your order', '<p>Hi</p>', 'Hi Grace', 'sent'), ('shipped', 'k-ada-2', %s,"
+        " 'On its way', '<p>Ada</p>', 'Ada, Main St 1', 'pending')",
+        (ADA, ADA),
     )
     return first, other
 
@@ -45,7 +47,7 @@ def test_the_export_holds_the_customers_orders_alerts_and_emails(owner, shop, co
     assert order["customer_name"] == "Ada Lovelace" and order["total_cents"] == first["total_cents"]
     assert sorted((i["size_ml"], i["quantity"]) for i in order["items"]) == [(2, 1), (5, 2)]
     assert [(a["slug"], a["size_ml"]) for a in found["stock_alerts"]] == [("oud-sec", 5)]
-    assert [m["text_body"] for m in found["emails"]] == ["Hi Ada, Main St 1"]
+    assert [m["text_body"] for m in found["emails"]] == ["Hi Ada, Main St 1", "Ada, Main St 1"]
     [entry] = conn.execute("SELECT * FROM audit_log WHERE entity = 'customer'").fetchall()
     assert entry["action"] == "export" and entry["actor"] == owner_email(conn)
     assert ADA not in json.dumps(entry["after"]) and ADA not in entry["entity_id"]
@@ -75,7 +77,7 @@ def test_erasing_anonymises_the_customer_and_keeps_the_books(owner, shop, conn):
         "/admin/customers/erase", {"email": ADA, "confirm_email": "ADA@example.com"}
     )
     assert answer.status_code == 200
-    assert b"1 order(s) anonymised, 1 stock alert(s) deleted, 1 e-mail(s) redacted" in answer.data
+    assert b"1 order(s) anonymised, 1 stock alert(s) deleted, 2 e-mail(s) redacted" in answer.data
     erased = conn.execute("SELECT * FROM orders WHERE id = %s", (first["id"],)).fetchone()
     assert erased["email"] == f"erased-{first['id']}@invalid"
     assert (erased["customer_name"], erased["shipping_address"], erased["client_address"]) == ("", {}, None)  # fmt: skip
@@ -99,6 +101,18 @@ def test_erasing_anonymises_the_customer_and_keeps_the_books(owner, shop, conn):
         "SELECT action FROM audit_log WHERE entity = 'customer' ORDER BY id").fetchall()] == ["erase"]  # fmt: skip
     again = json.loads(owner.post("/admin/customers/export", {"email": ADA}).data)
     assert (again["orders"], again["stock_alerts"], again["emails"]) == ([], [], [])
+
+
+def test_a_customer_with_an_order_still_to_ship_is_not_erased_yet(owner, shop, conn):
+    first, _ = _customer(shop, conn)
+    waiting = shop.order(("rose-noir", 2, 1), email=ADA)
+    answer = owner.post("/admin/customers/erase", {"email": ADA, "confirm_email": ADA})
+    assert answer.status_code == 409
+    assert waiting["order_number"].encode() in answer.data
+    assert first["order_number"].encode() not in answer.data
+    emails = conn.execute("SELECT email FROM orders WHERE id = ANY(%s) ORDER BY id", ([first["id"], waiting["id"]],)).fetchall()  # fmt: skip
+    assert [e["email"] for e in emails] == ["Ada@Example.com", ADA]
+    assert conn.execute("SELECT count(*) AS n FROM stock_alerts").fetchone()["n"] == 1
 
 
 def test_staff_may_not_export_or_erase(staff, shop, conn):

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Response, render_template, request
 
 from decant import customer_data, schedule
-from decant.errors import ValidationError
+from decant.errors import Conflict, ValidationError
 from functions.admin import guard
 from functions.admin.blueprints import pages
 from functions.admin.guard import owner_only
@@ -71,4 +71,6 @@ def customer_erase() -> Any:
             )
     except ValidationError as exc:
         return _customers_page(error=exc, status=422)
+    except Conflict as exc:
+        return _customers_page(error=exc, status=409)
     return _customers_page(done=counts)

@@ -126,6 +126,8 @@ def test_staff_may_not_export_or_erase(staff, shop, conn):
 
 def test_a_bad_email_is_422_naming_the_field_and_changes_nothing(owner, shop, conn):
     _customer(shop, conn)
+    page = owner.get("/admin/customers").get_data(as_text=True)
+    assert 'name="confirm_email"' in page and "Download export" in page
     for path, form in [
         ("/admin/customers/export", {"email": "not-an-address"}),
         ("/admin/customers/erase", {"email": "", "confirm_email": ""}),

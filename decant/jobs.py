@@ -5,16 +5,7 @@ from __future__ import annotations
 
 import psycopg
 
-from decant import (
-    alert_webhooks,
-    builds,
-    orders,
-    outbox,
-    owner_alerts,
-    payments,
-    schedule,
-    stock_alerts,
-)
+from decant import builds, orders, outbox, payments, schedule, stock_alerts
 from decant.config import Settings
 
 
@@ -31,14 +22,5 @@ def run_due(conn: psycopg.Connection, settings: Settings) -> dict[str, int]:
         "e-mails sent": mails,
         "builds run": builds.run_queued(conn, settings),
         "stock alerts expired": stock_alerts.delete_expired(conn),
-        **owner_rounds(conn, settings),
-    }
-
-
-def owner_rounds(conn: psycopg.Connection, settings: Settings) -> dict[str, int]:
-    """The periodic jobs (decant.schedule) and the owner's alerts, after the rest."""
-    return {
-        "scheduled jobs run": schedule.run_due(conn, settings),
-        "owner notifications queued": owner_alerts.dispatch(conn, settings),
-        "alerts posted": alert_webhooks.send_due(conn),
+        **schedule.worker_round(conn, settings),
     }

@@ -21,7 +21,7 @@ from typing import Any
 
 import psycopg
 
-from decant import backups, db, doctor, owner_alerts, owner_digest
+from decant import alert_webhooks, backups, db, doctor, owner_alerts, owner_digest
 from decant.config import Settings
 
 log = logging.getLogger("decant.schedule")
@@ -160,3 +160,13 @@ def status(conn: psycopg.Connection) -> list[dict[str, Any]]:
         "SELECT name, schedule, next_run_at, last_slot, last_started_at, last_finished_at,"
         " last_ok, last_result FROM scheduled_jobs ORDER BY name"
     ).fetchall()
+
+
+def worker_round(conn: psycopg.Connection, settings: Settings) -> dict[str, int]:
+    """What decant.jobs.run_due adds each round: the jobs that are due, then the owner's
+    alerts (theirs and the shop's) queued and posted."""
+    return {
+        "scheduled jobs run": run_due(conn, settings),
+        "owner notifications queued": owner_alerts.dispatch(conn, settings),
+        "alerts posted": alert_webhooks.send_due(conn),
+    }

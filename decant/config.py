@@ -7,6 +7,7 @@ operator never has to read a traceback to find a typo.
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -43,6 +44,10 @@ ENV_NAMES = {
     "max_units_per_line": "DECANT_MAX_UNITS_PER_LINE",
     "max_unpaid_orders": "DECANT_MAX_UNPAID_ORDERS",
     "redis_cache_url": "REDIS_CACHE_URL",
+    "owner_email": "DECANT_OWNER_EMAIL",
+    "alert_webhook_url": "DECANT_ALERT_WEBHOOK_URL",
+    "notify_paid_orders": "DECANT_NOTIFY_PAID_ORDERS",
+    "backup_at": "DECANT_BACKUP_AT",
 }
 
 
@@ -90,6 +95,12 @@ class Settings(BaseSettings):
     demo_payments: bool = Field(False, alias="DECANT_DEMO_PAYMENTS")
     max_units_per_line: int = Field(5, alias="DECANT_MAX_UNITS_PER_LINE", ge=1, le=100)
     max_unpaid_orders: int = Field(3, alias="DECANT_MAX_UNPAID_ORDERS", ge=1, le=100000)
+    # Who hears about the shop: low stock, the daily digest, paid orders when asked for.
+    owner_email: str | None = Field(None, alias="DECANT_OWNER_EMAIL")
+    alert_webhook_url: str | None = Field(None, alias="DECANT_ALERT_WEBHOOK_URL")
+    notify_paid_orders: bool = Field(False, alias="DECANT_NOTIFY_PAID_ORDERS")
+    # When the worker takes the daily backup, HH:MM in UTC.
+    backup_at: str = Field("03:15", alias="DECANT_BACKUP_AT")
 
     @field_validator("database_url", "database_replica_url")
     @classmethod
@@ -119,7 +130,31 @@ class Settings(BaseSettings):
             raise ValueError("must start with smtp:// or smtps://")
         return value or None
 
-    @field_validator("demo_payments", mode="before")
+    @field_validator("owner_email")
+    @classmethod
+    def _owner_email(cls, value: str | None) -> str | None:
+        value = (value or "").strip()
+        if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+            raise ValueError("must be one e-mail address such as owner@example.com")
+        return value or None
+
+    @field_validator("alert_webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        value = (value or "").strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value or None
+
+    @field_validator("backup_at")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", value.strip())
+        if not match:
+            raise ValueError("must be a time of day HH:MM in UTC, such as 03:15")
+        return match.group(0)
+
+    @field_validator("demo_payments", "notify_paid_orders", mode="before")
     @classmethod
     def _empty_is_off(cls, value: object) -> object:
         """`DECANT_DEMO_PAYMENTS=` (left empty, as in .env.example) means off."""

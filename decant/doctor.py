@@ -89,7 +89,10 @@ def backup_age(settings: Settings, now: datetime) -> Check:
     newest = backups.latest(settings)
     if newest is None:
         return Check(
-            "backup", False, f"no backup in {backups.backups_dir(settings)}; run `decant backup`"
+            "backup",
+            False,
+            f"no backup in {backups.backups_dir(settings)}; run `decant backup`"
+            f" (the worker takes one daily at {settings.backup_at} UTC)",
         )
     path, taken = newest
     age = now - taken
@@ -98,7 +101,8 @@ def backup_age(settings: Settings, now: datetime) -> Check:
         return Check(
             "backup",
             False,
-            f"newest backup {path.name} is {hours:.0f} h old; the backup timer is not running",
+            f"newest backup {path.name} is {hours:.0f} h old; is `decant worker` running?"
+            " (the admin's Jobs page shows the backup job's last result)",
         )
     return Check("backup", True, f"newest {path.name}, {hours:.1f} h old")
 

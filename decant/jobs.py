@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import psycopg
 
-from decant import builds, orders, outbox, payments, stock_alerts
+from decant import builds, orders, outbox, payments, schedule, stock_alerts
 from decant.config import Settings
 
 
@@ -22,4 +22,5 @@ def run_due(conn: psycopg.Connection, settings: Settings) -> dict[str, int]:
         "e-mails sent": mails,
         "builds run": builds.run_queued(conn, settings),
         "stock alerts expired": stock_alerts.delete_expired(conn),
+        **schedule.worker_round(conn, settings),
     }

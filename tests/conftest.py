@@ -28,6 +28,7 @@ pytest_plugins = [
     "tests.plugins.shopper_api",
     "tests.plugins.storefront",
     "tests.plugins.admin",
+    "tests.plugins.alert_receiver",
 ]
 
 TEMPLATE = "decant_template"

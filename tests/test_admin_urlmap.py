@@ -37,6 +37,10 @@ EXPECTED_OWNER_ONLY = {
     "admin.discount_disable",
     "admin.set_create",
     "admin.set_update",
+    # a customer's data on request (functions/admin/owner_operations.py)
+    "admin.customers",
+    "admin.customer_export",
+    "admin.customer_erase",
     "admin_api.discount_create_json",
     "admin_api.discount_update_json",
     "admin_api.set_create_json",

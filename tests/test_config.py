@@ -30,6 +30,12 @@ BAD = [
     ),
     ({"DECANT_MAX_UNITS_PER_LINE": "0"}, "DECANT_MAX_UNITS_PER_LINE"),
     ({"DECANT_MAX_UNPAID_ORDERS": "many"}, "DECANT_MAX_UNPAID_ORDERS"),
+    ({"DECANT_BACKUP_AT": "3:15"}, "DECANT_BACKUP_AT"),
+    ({"DECANT_BACKUP_AT": "24:00"}, "DECANT_BACKUP_AT"),
+    ({"DECANT_BACKUP_AT": "03:15 UTC"}, "DECANT_BACKUP_AT"),
+    ({"DECANT_OWNER_EMAIL": "owner at shop"}, "DECANT_OWNER_EMAIL"),
+    ({"DECANT_ALERT_WEBHOOK_URL": "hooks.slack.com/x"}, "DECANT_ALERT_WEBHOOK_URL"),
+    ({"DECANT_NOTIFY_PAID_ORDERS": "sometimes"}, "DECANT_NOTIFY_PAID_ORDERS"),
 ]
 
 
@@ -40,6 +46,16 @@ def test_new_settings_have_the_contract_defaults(monkeypatch):
     assert settings.demo_payments is False
     assert (settings.max_units_per_line, settings.max_unpaid_orders) == (5, 3)
     assert load_settings(_env_file=None, DECANT_DEMO_PAYMENTS="").demo_payments is False
+
+
+def test_owner_settings_default_to_nobody_told_and_a_backup_at_0315(monkeypatch):
+    for name in ("DECANT_OWNER_EMAIL", "DECANT_ALERT_WEBHOOK_URL", "DECANT_NOTIFY_PAID_ORDERS",
+                 "DECANT_BACKUP_AT"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings(_env_file=None)
+    assert (settings.owner_email, settings.alert_webhook_url) == (None, None)
+    assert (settings.notify_paid_orders, settings.backup_at) == (False, "03:15")
+    assert load_settings(_env_file=None, DECANT_BACKUP_AT="23:05").backup_at == "23:05"
 
 
 @pytest.mark.parametrize(("env", "name"), BAD)

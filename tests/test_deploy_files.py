@@ -123,17 +123,28 @@ def unit(name: str) -> configparser.ConfigParser:
     return parser
 
 
-def test_systemd_units_run_gunicorn_the_worker_and_timed_backups_and_renewals():
+def test_systemd_units_run_gunicorn_the_worker_and_renewals():
     web = unit("decant-web.service")
     assert "functions.wsgi:app" in web["Service"]["ExecStart"]
     assert web["Service"]["User"] != "root" and web["Service"]["Restart"] == "always"
     worker = unit("decant-worker.service")
     assert worker["Service"]["ExecStart"].endswith("decant worker")
-    assert unit("decant-backup.service")["Service"]["ExecStart"].endswith("decant backup")
     assert "certbot renew" in unit("certbot-renew.service")["Service"]["ExecStart"]
-    for timer in ("decant-backup.timer", "certbot-renew.timer"):
-        assert unit(timer)["Timer"]["OnCalendar"]
-        assert unit(timer)["Install"]["WantedBy"] == "timers.target"
+    assert unit("certbot-renew.timer")["Timer"]["OnCalendar"]
+    assert unit("certbot-renew.timer")["Install"]["WantedBy"] == "timers.target"
+
+
+def test_the_worker_runs_backups_and_doctor_so_no_timer_or_cron_does():
+    """decant.schedule runs them inside `decant worker`: a timer beside it would run a
+    second backup, and a cron line is what docker compose users forget."""
+    timers = sorted(p.name for p in (DEPLOY / "systemd").glob("*.timer"))
+    assert timers == ["certbot-renew.timer"]
+    worker = unit("decant-worker.service")["Service"]
+    assert "/var/lib/decant" in worker["ReadWritePaths"]  # where backups are written
+    assert "DECANT_DOCTOR_URL=" in worker["Environment"]
+    operations = (DEPLOY.parent / "docs" / "operations.md").read_text()
+    assert "decant backup >>" not in operations  # the cron line compose users had to add
+    assert "enable --now decant-web decant-worker decant-backup.timer" not in operations
 
 
 def test_systemd_units_pass_systemd_analyze(tmp_path):
@@ -161,7 +172,7 @@ def test_systemd_units_pass_systemd_analyze(tmp_path):
 def test_web_and_worker_units_are_sandboxed_below_exposure_5(tmp_path, capsys):
     analyze = shutil.which("systemd-analyze")
     assert analyze, "systemd-analyze (package systemd) is needed"
-    for name in ("decant-web.service", "decant-worker.service", "decant-backup.service"):
+    for name in ("decant-web.service", "decant-worker.service"):
         shutil.copy(DEPLOY / "systemd" / name, tmp_path / name)
         result = subprocess.run(
             [analyze, "security", "--offline=true", "--no-pager", str(tmp_path / name)],

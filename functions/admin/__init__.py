@@ -13,6 +13,7 @@ from functions.admin import (  # noqa: F401 - routes register on import
     blueprints,
     login,
     offers,
+    owner_operations,
     pages,
 )
 

@@ -203,7 +203,7 @@ def discount_create() -> Any:
     try:
         data = discount_form(request.form)
         with guard.connection() as conn:
-            created = discount_codes.create(conn, guard.actor(), data)
+            discount_codes.create(conn, guard.actor(), data)
     except (ValidationError, Conflict) as exc:
         return _discounts_page(error=exc, form=request.form.to_dict(), status=422)
     return redirect(url_for("admin.discounts", notice="discount_created"))

@@ -341,6 +341,12 @@ def show(products: int, r: dict[str, Any]) -> None:
         f"    one-product build: p50 {statistics.median(built):.3f} s,"
         f" p95 {pct(built, 0.95):.3f} s, files written p50 {statistics.median(e.files for e in runs):.0f}"
     )
+    staged = [sum(e.stages.values()) for e in runs]
+    print(
+        f"    the build's own stages (Build.run, summed): p50 {statistics.median(staged):.3f} s;"
+        " build_runs.seconds adds the migration check, the swap, pruning old builds"
+        " and the run's bookkeeping"
+    )
     print(
         f"    stages of the median build: {sorted(runs, key=lambda e: e.build)[len(runs) // 2].stages}"
     )

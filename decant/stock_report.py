@@ -15,6 +15,7 @@ from decant.catalog import ml
 PACE_WEEKS = 4
 
 REPORT_SQL = """
+SELECT * FROM (
 SELECT p.id, p.slug, p.name, p.brand, p.is_active, i.remaining_volume, i.low_stock_threshold,
        i.low_stock_alert, pc.cost_per_ml_cents,
        coalesce((SELECT sum(r.ml) FROM product_sales_daily r
@@ -22,12 +23,22 @@ SELECT p.id, p.slug, p.name, p.brand, p.is_active, i.remaining_volume, i.low_sto
            AS ml_sold,
        coalesce((SELECT jsonb_agg(jsonb_build_object('size_ml', ps.size_ml, 'price_cents', ps.price_cents)
                                   ORDER BY ps.size_ml)
-                   FROM product_sizes ps WHERE ps.product_id = p.id AND ps.is_active), '[]') AS sizes
+                   FROM product_sizes ps WHERE ps.product_id = p.id AND ps.is_active), '[]') AS sizes,
+       count(*) OVER () AS total
   FROM products p
   JOIN inventory i ON i.product_id = p.id
   JOIN product_costs pc ON pc.product_id = p.id
- ORDER BY lower(p.name), p.id
+ WHERE {where}
+) r
+ WHERE {outer}
+ ORDER BY {order}
+ LIMIT %(limit)s OFFSET %(offset)s
 """
+
+# Emptiest relative to its own threshold first, so the bottle to reorder tops the page.
+LOW_FIRST = "low_stock_alert DESC, remaining_volume - low_stock_threshold, lower(name), id"
+BY_NAME = "lower(name), id"
+PER_PAGE = 50
 
 
 def _today(today: date | None) -> date:
@@ -37,9 +48,56 @@ def _today(today: date | None) -> date:
 def report(conn: psycopg.Connection, *, today: date | None = None) -> list[dict[str, Any]]:
     """One row per product. Pace = millilitres sold (paid) over the last four weeks / 4;
     days left = remaining / (pace / 7), None when nothing sold."""
+    return _rows(conn, today=today)[0]
+
+
+def report_page(
+    conn: psycopg.Connection,
+    *,
+    q: str | None = None,
+    low_first: bool = False,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    today: date | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the report and how many products match: the stock page of a
+    10,000-product shop must not compute (and render two forms for) every product."""
+    return _rows(
+        conn,
+        today=today,
+        q=q,
+        order=LOW_FIRST if low_first else BY_NAME,
+        page=page,
+        per_page=per_page,
+    )
+
+
+def _rows(
+    conn: psycopg.Connection,
+    *,
+    today: date | None,
+    q: str | None = None,
+    order: str = BY_NAME,
+    moving_only: bool = False,
+    page: int = 1,
+    per_page: int | None = None,
+) -> tuple[list[dict[str, Any]], int]:
     end = _today(today)
     since = end - timedelta(days=7 * PACE_WEEKS - 1)
-    rows = conn.execute(REPORT_SQL, {"since": since, "today": end}).fetchall()
+    params: dict[str, Any] = {
+        "since": since,
+        "today": end,
+        "limit": per_page,
+        "offset": (max(page, 1) - 1) * (per_page or 0),
+    }
+    where = ["true"]
+    if q:
+        where.append("(p.name ILIKE %(q)s OR p.brand ILIKE %(q)s OR p.slug ILIKE %(q)s)")
+        params["q"] = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    outer = "is_active AND (low_stock_alert OR ml_sold > 0)" if moving_only else "true"
+    sql = REPORT_SQL.format(where=" AND ".join(where), outer=outer, order=order)
+    rows = conn.execute(sql, params).fetchall()
+    total = int(rows[0]["total"]) if rows else 0
     out = []
     for row in rows:
         remaining = Decimal(row["remaining_volume"])
@@ -80,7 +138,7 @@ def report(conn: psycopg.Connection, *, today: date | None = None) -> list[dict[
                 "sizes": sizes,
             }
         )
-    return out
+    return out, total
 
 
 def reorder_list(
@@ -90,7 +148,7 @@ def reorder_list(
     soonest first (low stock without sales last)."""
     rows = [
         r
-        for r in report(conn, today=today)
+        for r in _rows(conn, today=today, moving_only=True)[0]
         if r["is_active"]
         and (r["low_stock_alert"] or (r["days_left"] is not None and r["days_left"] <= within_days))
     ]

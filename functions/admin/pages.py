@@ -54,9 +54,27 @@ def _date(value: str | None, field: str) -> date | None:
         raise ValidationError("not a date", {field: "YYYY-MM-DD"}) from None
 
 
+MAX_PAGE = 10_000
+
+
 def _page() -> int:
+    """`page=` as the owner's link gave it: ASCII digits from 1 (a typo is answered, not
+    silently turned into page 1)."""
     value = request.args.get("page", "1")
-    return max(int(value), 1) if value.isdigit() else 1
+    if not (value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_PAGE):
+        raise ValidationError("not a page number", {"page": f"a whole number from 1 to {MAX_PAGE}"})
+    return int(value)
+
+
+def _last_page(total: int, per_page: int) -> int:
+    return max((total + per_page - 1) // per_page, 1)
+
+
+def _in_range(page: int, total: int, per_page: int) -> None:
+    """A page past the last one is a wrong link, answered like any bad field."""
+    last = _last_page(total, per_page)
+    if page > last:
+        raise ValidationError("no such page", {"page": f"from 1 to {last}"})
 
 
 # -- dashboard ---------------------------------------------------------------------
@@ -119,6 +137,7 @@ def dashboard() -> str:
 def products() -> str:
     active_arg = request.args.get("active", "")
     active = {"yes": True, "no": False}.get(active_arg)
+    page = _page()
     with guard.connection() as conn:
         rows, total = catalog_admin.list_products(
             conn,
@@ -126,16 +145,17 @@ def products() -> str:
             brand=request.args.get("brand") or None,
             active=active,
             low_stock=request.args.get("low") == "1",
-            page=_page(),
+            page=page,
         )
+        _in_range(page, total, catalog_admin.PER_PAGE)
         brands = conn.execute("SELECT name, slug FROM brands ORDER BY lower(name)").fetchall()
     return render_template(
         "admin/products.html",
         rows=rows,
         total=total,
         brands=brands,
-        page=_page(),
-        per_page=catalog_admin.PER_PAGE,
+        page=page,
+        last_page=_last_page(total, catalog_admin.PER_PAGE),
     )
 
 
@@ -276,8 +296,13 @@ def catalog_import_post() -> Any:
 
 @pages.get("/inventory")
 def inventory_page() -> str:
+    page = _page()
+    q = (request.args.get("q") or "").strip()[:100] or None
     with guard.connection() as conn:
-        rows = stock_report.report(conn)
+        rows, total = stock_report.report_page(
+            conn, q=q, low_first=request.args.get("low") == "1", page=page
+        )
+        _in_range(page, total, stock_report.PER_PAGE)
         reorder = stock_report.reorder_list(conn)
         low = inventory.low_stock(conn)
         value = stock_report.inventory_value_cents(conn)
@@ -286,6 +311,9 @@ def inventory_page() -> str:
         "admin/inventory.html",
         waiting=waiting,
         rows=rows,
+        total=total,
+        page=page,
+        last_page=_last_page(total, stock_report.PER_PAGE),
         reorder=reorder,
         low=low,
         value=value,
@@ -345,10 +373,13 @@ def orders() -> str:
     filters = _order_filters()
     with guard.connection() as conn:
         rows, total = admin_orders.list_orders(conn, filters)
+        _in_range(filters.page, total, filters.per_page)
     return render_template(
         "admin/orders.html",
         rows=rows,
         total=total,
+        page=filters.page,
+        last_page=_last_page(total, filters.per_page),
         filters=filters,
         statuses=admin_orders.STATUSES,
         payment_statuses=admin_orders.PAYMENT_STATUSES,

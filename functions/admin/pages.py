@@ -70,11 +70,11 @@ def _last_page(total: int, per_page: int) -> int:
     return max((total + per_page - 1) // per_page, 1)
 
 
-def _in_range(page: int, total: int, per_page: int) -> None:
-    """A page past the last one is a wrong link, answered like any bad field."""
-    last = _last_page(total, per_page)
-    if page > last:
-        raise ValidationError("no such page", {"page": f"from 1 to {last}"})
+def _in_range(page: int, rows: list[Any]) -> None:
+    """A page past the last one is a wrong link, answered like any bad field. (The
+    count comes with the rows, so past the end it is not known: no number is named.)"""
+    if page > 1 and not rows:
+        raise ValidationError("no such page", {"page": "past the last page of this list"})
 
 
 # -- dashboard ---------------------------------------------------------------------
@@ -147,7 +147,7 @@ def products() -> str:
             low_stock=request.args.get("low") == "1",
             page=page,
         )
-        _in_range(page, total, catalog_admin.PER_PAGE)
+        _in_range(page, rows)
         brands = conn.execute("SELECT name, slug FROM brands ORDER BY lower(name)").fetchall()
     return render_template(
         "admin/products.html",
@@ -302,7 +302,7 @@ def inventory_page() -> str:
         rows, total = stock_report.report_page(
             conn, q=q, low_first=request.args.get("low") == "1", page=page
         )
-        _in_range(page, total, stock_report.PER_PAGE)
+        _in_range(page, rows)
         reorder = stock_report.reorder_list(conn)
         low = inventory.low_stock(conn)
         value = stock_report.inventory_value_cents(conn)
@@ -373,7 +373,7 @@ def orders() -> str:
     filters = _order_filters()
     with guard.connection() as conn:
         rows, total = admin_orders.list_orders(conn, filters)
-        _in_range(filters.page, total, filters.per_page)
+        _in_range(filters.page, rows)
     return render_template(
         "admin/orders.html",
         rows=rows,

@@ -153,10 +153,10 @@ def run(server: str, work: Path, orders: int, events: int) -> int:
         demo_data.load(conn, settings.media_dir)
         products = conn.execute("SELECT count(*) AS n FROM products").fetchone()["n"]
         # plenty of stock so the inventory trigger accepts every generated item
-        conn.execute("UPDATE inventory SET total_volume = used_volume + 10000000")
+        conn.execute("UPDATE inventory SET total_volume = used_volume + 900000")
         started = time.perf_counter()
         conn.execute(ORDERS_SQL, {"orders": orders})
-        conn.execute(ITEMS_SQL)
+        conn.execute(ITEMS_SQL, {})
         conn.execute(TOTALS_SQL)
         conn.execute(EVENTS_SQL, {"products": products, "events": events})
         conn.execute("VACUUM ANALYZE")

@@ -1,8 +1,11 @@
-"""Admin benchmark: a year of history (100,000 orders, 1,000,000 analytics events) in a
-fresh embedded PostgreSQL, then the time of each dashboard query and each admin page.
+"""Admin benchmark: a year of history (100,000 orders, 1,000,000 analytics events) over
+a 10,000-product catalog in a fresh embedded PostgreSQL, then the time of each dashboard
+query and each admin page (the paginated, filtered lists included).
 
 Target: every dashboard query and admin page answers in <= 300 ms on this machine.
-Run by hand: `.venv/bin/python bench/admin.py [--orders N] [--events N]`.
+Each line prints the first (cold) run, the median and the maximum of the runs; the
+target is judged on the maximum, the cold run included.
+Run by hand: `.venv/bin/python bench/admin.py [--products N] [--orders N] [--events N]`.
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ from decant import admin_users, dashboard, db, embedded, migrations, stock_repor
 from decant.admin_orders import OrderFilters, detail, list_orders
 from decant.config import load_settings
 
-PRODUCTS = 200
 CUSTOMERS = 30_000
 TARGET_MS = 300.0
 PASSWORD = "bench password long enough"
@@ -78,29 +80,36 @@ LOAD_SQL = [
            now() - make_interval(secs => (g * (31536000.0 / %(events)s))::int)
       FROM generate_series(1, %(events)s) g
     """,
+    # one product in fifty under its threshold: the stock page's "low stock first" has work
+    "UPDATE inventory SET low_stock_threshold = remaining_volume + 1 WHERE product_id %% 50 = 0",
     "DELETE FROM catalog_changes",
     "ANALYZE",
 ]
 
 
-def timed(fn: Callable[[], Any], runs: int = 5) -> float:
-    fn()  # warm up
+def timed(fn: Callable[[], Any], runs: int = 5) -> list[float]:
+    """Milliseconds of 1 + runs calls; the first is the cold one (no warm-up dropped)."""
     samples = []
-    for _ in range(runs):
+    for _ in range(1 + runs):
         start = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+    return samples
 
 
-def report(name: str, ms: float) -> bool:
-    ok = ms <= TARGET_MS
-    print(f"  {name:<48} {ms:8.1f} ms  {'ok' if ok else 'SLOW'}")
+def report(name: str, samples: list[float]) -> bool:
+    cold, worst = samples[0], max(samples)
+    ok = worst <= TARGET_MS
+    print(
+        f"  {name:<48} cold {cold:7.1f}  median {statistics.median(samples[1:]):7.1f}"
+        f"  max {worst:7.1f} ms  {'ok' if ok else 'SLOW'}"
+    )
     return ok
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=1_000_000)
     args = parser.parse_args()
@@ -128,12 +137,15 @@ def run(args: argparse.Namespace, url: str, redis_url: str, work: Path) -> int:
     params = {
         "orders": args.orders,
         "events": args.events,
-        "products": PRODUCTS,
+        "products": args.products,
         "customers": CUSTOMERS,
     }
     with db.connect(url) as conn:
         migrations.migrate(conn)
-        print(f"loading {args.orders:,} orders and {args.events:,} analytics events ...")
+        print(
+            f"loading {args.products:,} products, {args.orders:,} orders and"
+            f" {args.events:,} analytics events ..."
+        )
         for sql in LOAD_SQL:
             start = time.perf_counter()
             conn.execute(sql, params if "%" in sql else None)
@@ -149,7 +161,7 @@ def run(args: argparse.Namespace, url: str, redis_url: str, work: Path) -> int:
 
         today = datetime.now(UTC).date()
         all_ok = True
-        print("dashboard queries (median of 5):")
+        print("dashboard queries (cold, then 5 runs):")
         for period in ("day", "week", "month"):
             start = dashboard.period_start(today, period)
             prev = dashboard.previous_start(start, period)
@@ -177,8 +189,14 @@ def run(args: argparse.Namespace, url: str, redis_url: str, work: Path) -> int:
         all_ok &= report("funnel, year", timed(lambda: dashboard.funnel(conn, *year)))
         all_ok &= report("inventory value", timed(lambda: stock_report.inventory_value_cents(conn)))
         all_ok &= report(
-            "stock report (pace, days left, margins)", timed(lambda: stock_report.report(conn))
+            "stock report, one page (pace, days left, margins)",
+            timed(lambda: stock_report.report_page(conn)),
         )
+        all_ok &= report(
+            "stock report, low stock first",
+            timed(lambda: stock_report.report_page(conn, low_first=True)),
+        )
+        all_ok &= report("reorder list", timed(lambda: stock_report.reorder_list(conn)))
         all_ok &= report("orders list, newest 50", timed(lambda: list_orders(conn, OrderFilters())))
         all_ok &= report(
             "orders list, status=paid",
@@ -212,7 +230,7 @@ def run(args: argparse.Namespace, url: str, redis_url: str, work: Path) -> int:
         headers={"X-CSRF-Token": token},
     )
     assert login.status_code == 200, login.get_json()
-    print("admin pages, full request (median of 5):")
+    print("admin pages, full request (cold, then 5 runs):")
     pages = [
         "/admin/dashboard?period=day",
         "/admin/dashboard?period=week",
@@ -223,8 +241,15 @@ def run(args: argparse.Namespace, url: str, redis_url: str, work: Path) -> int:
         f"/admin/orders/{order_id}",
         f"/admin/orders/{order_id}/packing-slip",
         "/admin/products",
+        f"/admin/products?page={args.products // 50}",
+        "/admin/products?q=scent+4242",
+        "/admin/products?low=1",
         "/admin/products/1",
         "/admin/inventory",
+        f"/admin/inventory?page={args.products // 50}",
+        "/admin/inventory?low=1",
+        "/admin/inventory?q=house+7",
+        "/admin/orders?page=100",
         "/admin/publishing",
         "/admin/audit",
         "/api/admin/analytics?period=month",

@@ -5,8 +5,9 @@ edit sends a handful of files. Order matters for visitors: assets first, then pa
 (a new page never points at an asset that is not there yet), then deletion of what
 the build removed — only after everything new is up.
 
-Precompressed files: the build may write `page.html.gz` next to `page.html` (for
-Nginx's gzip_static). Each is uploaded under its own key; the `.gz` object carries
+Precompressed files: the build may write `page.html.gz` and `page.html.br` next to
+`page.html` (for Nginx's gzip_static / brotli_static); the `.br` is handled as the `.gz`
+with `Content-Encoding: br`. Each is uploaded under its own key; the `.gz` object carries
 the Content-Type of the file it compresses and `Content-Encoding: gzip`, so a CDN
 rule can serve `<key>.gz` to clients sending `Accept-Encoding: gzip` and the plain
 key to the rest, exactly as gzip_static does.
@@ -33,7 +34,9 @@ from decant.errors import NotFound
 
 # app.3f2a1c.css, logo-9f8e7d6c.svg: the name changes when the bytes do.
 FINGERPRINTED = re.compile(r"[.-][0-9a-f]{6,64}\.[A-Za-z0-9]+$")
-FLAT_PRODUCT_PAGE = re.compile(r"^products/([^/]+)\.html(\.gz)?$")
+FLAT_PRODUCT_PAGE = re.compile(r"^products/([^/]+)\.html(\.gz|\.br)?$")
+# The precompressed copies the build writes beside a text file, by their encoding.
+ENCODINGS = {".gz": "gzip", ".br": "br"}
 IMMUTABLE = "public, max-age=31536000, immutable"
 HTML = "public, max-age=60, must-revalidate"
 OTHER = "public, max-age=3600"
@@ -130,9 +133,9 @@ def headers_for(key: str) -> dict[str, str]:
     """Content-Type, Content-Encoding and Cache-Control of one object."""
     name = key
     headers: dict[str, str] = {}
-    if name.endswith(".gz"):
-        name = name[: -len(".gz")]
-        headers["ContentEncoding"] = "gzip"
+    if name[-3:] in ENCODINGS:
+        headers["ContentEncoding"] = ENCODINGS[name[-3:]]
+        name = name[:-3]
     suffix = Path(name).suffix.lower()
     content_type = EXTRA_TYPES.get(suffix) or mimetypes.guess_type(name)[0]
     content_type = content_type or "application/octet-stream"
@@ -149,7 +152,7 @@ def headers_for(key: str) -> dict[str, str]:
 
 
 def _kind(key: str, prefix: str = "") -> str:
-    name = key.removeprefix(prefix).removesuffix(".gz")
+    name = key.removeprefix(prefix).removesuffix(".gz").removesuffix(".br")
     if name.endswith((".html", ".htm")):
         return "page"
     if name in ("sitemap.xml", "robots.txt") or name.endswith((".xml", ".atom")):

@@ -14,20 +14,44 @@ from decant.catalog import ml
 
 PACE_WEEKS = 4
 
+# The page is chosen on the cheap columns first; pace, margins and cost are worked out
+# for its rows only (at 10,000 products, for 50 of them, not for all).
 REPORT_SQL = """
+WITH page AS (
+    SELECT p.id, count(*) OVER () AS total
+      FROM products p
+      JOIN inventory i ON i.product_id = p.id
+     WHERE {where}
+     ORDER BY {order}
+     LIMIT %(limit)s OFFSET %(offset)s
+)
 SELECT p.id, p.slug, p.name, p.brand, p.is_active, i.remaining_volume, i.low_stock_threshold,
-       i.low_stock_alert, pc.cost_per_ml_cents,
+       i.low_stock_alert, pc.cost_per_ml_cents, page.total,
        coalesce((SELECT sum(r.ml) FROM product_sales_daily r
                   WHERE r.product_id = p.id AND r.day >= %(since)s AND r.day <= %(today)s), 0)
            AS ml_sold,
        coalesce((SELECT jsonb_agg(jsonb_build_object('size_ml', ps.size_ml, 'price_cents', ps.price_cents)
                                   ORDER BY ps.size_ml)
                    FROM product_sizes ps WHERE ps.product_id = p.id AND ps.is_active), '[]') AS sizes
-  FROM products p
+  FROM page
+  JOIN products p ON p.id = page.id
   JOIN inventory i ON i.product_id = p.id
-  JOIN product_costs pc ON pc.product_id = p.id
- ORDER BY lower(p.name), p.id
+  CROSS JOIN LATERAL (SELECT c.cost_per_ml_cents FROM product_costs c
+                       WHERE c.product_id = page.id) pc
+ ORDER BY {order}
 """
+
+# Products worth a look for reordering: low already, or sold within the pace window.
+MOVING = (
+    "p.is_active AND (i.low_stock_alert OR EXISTS (SELECT 1 FROM product_sales_daily r"
+    " WHERE r.product_id = p.id AND r.day >= %(since)s AND r.day <= %(today)s))"
+)
+# Emptiest relative to its own threshold first, so the bottle to reorder tops the page.
+LOW_FIRST = (
+    "i.low_stock_alert DESC, i.remaining_volume - i.low_stock_threshold, lower(p.name), p.id"
+)
+BY_NAME = "lower(p.name), p.id"
+PER_PAGE = 50
 
 
 def _today(today: date | None) -> date:
@@ -37,9 +61,57 @@ def _today(today: date | None) -> date:
 def report(conn: psycopg.Connection, *, today: date | None = None) -> list[dict[str, Any]]:
     """One row per product. Pace = millilitres sold (paid) over the last four weeks / 4;
     days left = remaining / (pace / 7), None when nothing sold."""
+    return _rows(conn, today=today)[0]
+
+
+def report_page(
+    conn: psycopg.Connection,
+    *,
+    q: str | None = None,
+    low_first: bool = False,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    today: date | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the report and how many products match: the stock page of a
+    10,000-product shop must not compute (and render two forms for) every product."""
+    return _rows(
+        conn,
+        today=today,
+        q=q,
+        order=LOW_FIRST if low_first else BY_NAME,
+        page=page,
+        per_page=per_page,
+    )
+
+
+def _rows(
+    conn: psycopg.Connection,
+    *,
+    today: date | None,
+    q: str | None = None,
+    order: str = BY_NAME,
+    moving_only: bool = False,
+    page: int = 1,
+    per_page: int | None = None,
+) -> tuple[list[dict[str, Any]], int]:
     end = _today(today)
     since = end - timedelta(days=7 * PACE_WEEKS - 1)
-    rows = conn.execute(REPORT_SQL, {"since": since, "today": end}).fetchall()
+    params: dict[str, Any] = {
+        "since": since,
+        "today": end,
+        "limit": per_page,
+        "offset": (max(page, 1) - 1) * (per_page or 0),
+    }
+    where = ["true"]
+    if q:
+        where.append("(p.name ILIKE %(q)s OR p.brand ILIKE %(q)s OR p.slug ILIKE %(q)s)")
+        params["q"] = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    if moving_only:
+        where.append(MOVING)
+    sql = REPORT_SQL.format(where=" AND ".join(where), order=order)
+    rows = conn.execute(sql, params).fetchall()
+    total = int(rows[0]["total"]) if rows else 0
     out = []
     for row in rows:
         remaining = Decimal(row["remaining_volume"])
@@ -80,7 +152,7 @@ def report(conn: psycopg.Connection, *, today: date | None = None) -> list[dict[
                 "sizes": sizes,
             }
         )
-    return out
+    return out, total
 
 
 def reorder_list(
@@ -90,7 +162,7 @@ def reorder_list(
     soonest first (low stock without sales last)."""
     rows = [
         r
-        for r in report(conn, today=today)
+        for r in _rows(conn, today=today, moving_only=True)[0]
         if r["is_active"]
         and (r["low_stock_alert"] or (r["days_left"] is not None and r["days_left"] <= within_days))
     ]

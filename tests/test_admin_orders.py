@@ -146,3 +146,13 @@ def test_csv_export_guards_every_formula_start_but_not_numbers(staff, shop, conn
     assert [row["customer_name"] for row in rows] == ["'" + name for name in starts]
     assert {row["tracking_number"] for row in rows} == {"'=1+1"}
     assert all(row["total_cents"].isdigit() for row in rows)
+
+
+def test_orders_list_pages_by_fifty_newest_first(owner, shop, conn):
+    shop.product("rose-noir", ml=1000)
+    numbers = [shop.order(("rose-noir", 2, 1))["order_number"] for _ in range(51)]
+    first = owner.get("/admin/orders").get_data(as_text=True)
+    assert numbers[-1] in first and numbers[0] not in first
+    second = owner.get("/admin/orders?page=2").get_data(as_text=True)
+    assert numbers[0] in second and numbers[-1] not in second
+    assert owner.get("/admin/orders?page=3").status_code == 422

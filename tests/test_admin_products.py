@@ -189,6 +189,49 @@ def test_products_list_filters_by_search_house_and_stock(owner, shop):
     assert [p["slug"] for p in low] == ["oud-wood"]
 
 
+def _sixty_products(shop) -> None:
+    """Names sort as Scent 01 .. Scent 60, so the 51st product is Scent 51."""
+    for n in range(1, 61):
+        shop.product(f"scent-{n:02d}", brand="House Big" if n == 51 else "House Small")
+
+
+def test_products_list_pages_by_fifty_and_search_finds_a_later_one(owner, shop):
+    _sixty_products(shop)
+    first = owner.get("/admin/products").get_data(as_text=True)
+    assert "Scent 50" in first and "Scent 51" not in first
+    assert "/admin/products?page=2" in first
+    second = owner.get("/admin/products?page=2").get_data(as_text=True)
+    assert "Scent 51" in second and "Scent 50" not in second and "Scent 60" in second
+    found = owner.get("/admin/products?q=house+big").get_data(as_text=True)
+    assert "Scent 51" in found and "Scent 01" not in found
+
+
+@pytest.mark.parametrize("page", ["0", "x", "²", "-1", "3", "99999"])
+def test_a_bad_or_missing_page_is_refused_naming_the_field(owner, shop, page):
+    _sixty_products(shop)
+    for path in ("/admin/products", "/admin/inventory", "/admin/orders"):
+        if path == "/admin/orders" and page == "3":
+            continue  # no orders: page 3 is past the end only on the product pages
+        response = owner.get(f"{path}?page={page}")
+        assert response.status_code == 422, (path, page)
+        assert "<code>page</code>" in response.get_data(as_text=True)
+
+
+def test_stock_page_pages_by_fifty_searches_and_puts_low_stock_first(owner, shop):
+    _sixty_products(shop)
+    shop.stock("scent-58", ml=1)  # under its threshold: the bottle to reorder
+    first = owner.get("/admin/inventory").get_data(as_text=True)
+    assert 'id="scent-50"' in first and 'id="scent-51"' not in first
+    assert first.count('action="/admin/inventory/') == 2 * 50  # two forms a product, one page
+    second = owner.get("/admin/inventory?page=2").get_data(as_text=True)
+    assert 'id="scent-51"' in second and 'id="scent-01"' not in second
+    found = owner.get("/admin/inventory?q=scent+51").get_data(as_text=True)
+    assert 'id="scent-51"' in found and 'id="scent-50"' not in found
+    low = owner.get("/admin/inventory?low=1").get_data(as_text=True)
+    every = low[low.index('id="every-product"') :]
+    assert every.index('id="scent-58"') < every.index('id="scent-01"')
+
+
 def test_restock_and_adjust_from_the_stock_page(staff, shop, conn):
     shop.product("rose-noir", ml=10)
     response = staff.post(

@@ -4,18 +4,22 @@ atomically, and rebuilt incrementally to exactly what a full build would write."
 from __future__ import annotations
 
 import filecmp
+import gzip
 import json
 import random
 import re
 import shutil
 from pathlib import Path
 
+import brotli
 import pytest
 from PIL import Image
 
 import build as site_build
 from decant import builds
 from tests.factories import Shop
+
+PACKED = (".gz", ".br")  # what Nginx's gzip_static / brotli_static send instead
 
 NOINDEX_MARK = '<meta name="robots" content="noindex">'
 
@@ -122,6 +126,7 @@ def test_one_price_edit_rewrites_its_pages_and_keeps_the_others_inode(
     ]
     old = {rel: (before / rel).stat() for rel in watched}
     old_bytes = {rel: (before / rel).read_bytes() for rel in watched}
+    old_packed = {rel + x: (before / (rel + x)).stat().st_ino for rel in watched for x in PACKED}
     catalog_shop.conn.execute(
         "UPDATE product_sizes SET price_cents = 390 WHERE size_ml = 1"
         " AND product_id = (SELECT id FROM products WHERE slug = 'rose-noir')"
@@ -141,6 +146,11 @@ def test_one_price_edit_rewrites_its_pages_and_keeps_the_others_inode(
     for rel in set(watched) - changed:
         assert (after / rel).stat().st_ino == old[rel].st_ino, rel
         assert (after / rel).stat().st_mtime_ns == old[rel].st_mtime_ns, rel
+        for packed in PACKED:  # carried as the page is, never recompressed
+            assert (after / (rel + packed)).stat().st_ino == old_packed[rel + packed], rel
+    for rel in changed:  # what Nginx sends to gzip and Brotli clients is the new page
+        assert gzip.decompress((after / (rel + ".gz")).read_bytes()) == (after / rel).read_bytes()
+        assert brotli.decompress((after / (rel + ".br")).read_bytes()) == (after / rel).read_bytes()
     # the product, its house, its five notes, the catalog page and index, the home page,
     # the three fragrances whose "sharing its notes" shows it, and the sitemap
     assert result["pages_written"] <= 15

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import brotli
 import pytest
 import requests
 
@@ -27,11 +28,19 @@ from tests.waiting import wait_until
 
 NGINX = "/usr/sbin/nginx"
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "nginx"
+# Debian's libnginx-mod-http-brotli-static (scripts/test.sh installs it).
+BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
 
 
 def render_config(tmp: Path, *, port: int, root: Path, app_port: int) -> Path:
-    """decant.conf with only the machine-specific lines changed: port, root, upstream."""
+    """decant.conf with only the machine-specific lines changed: port, root, upstream;
+    with the Brotli snippet installed and its module loaded, as docs/operations.md says
+    to do where Debian's module is installed."""
     shutil.copytree(DEPLOY / "snippets", tmp / "snippets")
+    load_brotli = ""
+    if BROTLI_MODULE.exists():
+        shutil.copy(DEPLOY / "optional" / "decant-brotli.conf", tmp / "snippets")
+        load_brotli = f"load_module {BROTLI_MODULE};"
     conf = (DEPLOY / "decant.conf").read_text()
     conf = conf.replace("listen 80;", f"listen 127.0.0.1:{port};")
     conf = conf.replace("listen [::]:80;\n", "")
@@ -44,6 +53,7 @@ def render_config(tmp: Path, *, port: int, root: Path, app_port: int) -> Path:
     main = tmp / "nginx.conf"
     main.write_text(
         f"""
+{load_brotli}
 user root;
 worker_processes 1;
 pid {tmp}/nginx.pid;
@@ -147,6 +157,27 @@ def test_fingerprinted_assets_are_cached_for_a_year_and_served_gzipped(nginx_sho
     )
     assert page.headers["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in page.headers["Vary"]
+
+
+def test_a_browser_asking_for_brotli_gets_the_builds_br_file(nginx_shop, settings):
+    assert BROTLI_MODULE.exists(), "apt-get install libnginx-mod-http-brotli-static"
+    on_disk = settings.public_dir / "current" / "products" / "rose-noir.html"
+    for path in ("/products/rose-noir/", "/catalog/"):
+        response = requests.get(
+            nginx_shop + path, headers={"Accept-Encoding": "br, gzip"}, timeout=10, stream=True
+        )
+        raw = response.raw.read()
+        assert response.status_code == 200
+        assert response.headers["Content-Encoding"] == "br", path
+        assert "Accept-Encoding" in response.headers["Vary"]
+        assert header_values(response, "X-Content-Type-Options") == ["nosniff"]
+        if path.startswith("/products/"):
+            assert raw == Path(f"{on_disk}.br").read_bytes()
+            assert brotli.decompress(raw) == on_disk.read_bytes()
+    gzip_only = requests.get(
+        nginx_shop + "/products/rose-noir/", headers={"Accept-Encoding": "gzip"}, timeout=10
+    )
+    assert gzip_only.headers["Content-Encoding"] == "gzip"
 
 
 def test_try_files_finds_pages_without_their_trailing_slash(nginx_shop):

@@ -51,9 +51,23 @@ def _date(value: str | None, field: str) -> date | None:
     return forms.day(value, field)
 
 
+MAX_PAGE = 100_000
+
+
 def _page() -> int:
     value = request.args.get("page", "")
-    return forms.whole_number(value, "page", minimum=1, maximum=100_000) if value else 1
+    return forms.whole_number(value, "page", minimum=1, maximum=MAX_PAGE) if value else 1
+
+
+def _last_page(total: int, per_page: int) -> int:
+    return max((total + per_page - 1) // per_page, 1)
+
+
+def _in_range(page: int, rows: list[Any]) -> None:
+    """A page past the last one is a wrong link, answered like any bad field. (The
+    count comes with the rows, so past the end it is not known: no number is named.)"""
+    if page > 1 and not rows:
+        raise ValidationError("no such page", {"page": "past the last page of this list"})
 
 
 # -- dashboard ---------------------------------------------------------------------
@@ -116,6 +130,7 @@ def dashboard() -> str:
 def products() -> str:
     active_arg = request.args.get("active", "")
     active = {"yes": True, "no": False}.get(active_arg)
+    page = _page()
     with guard.connection() as conn:
         rows, total = catalog_admin.list_products(
             conn,
@@ -123,16 +138,17 @@ def products() -> str:
             brand=request.args.get("brand") or None,
             active=active,
             low_stock=request.args.get("low") == "1",
-            page=_page(),
+            page=page,
         )
+        _in_range(page, rows)
         brands = conn.execute("SELECT name, slug FROM brands ORDER BY lower(name)").fetchall()
     return render_template(
         "admin/products.html",
         rows=rows,
         total=total,
         brands=brands,
-        page=_page(),
-        per_page=catalog_admin.PER_PAGE,
+        page=page,
+        last_page=_last_page(total, catalog_admin.PER_PAGE),
     )
 
 
@@ -274,8 +290,13 @@ def catalog_import_post() -> Any:
 
 @pages.get("/inventory")
 def inventory_page() -> str:
+    page = _page()
+    q = (request.args.get("q") or "").strip()[:100] or None
     with guard.connection() as conn:
-        rows = stock_report.report(conn)
+        rows, total = stock_report.report_page(
+            conn, q=q, low_first=request.args.get("low") == "1", page=page
+        )
+        _in_range(page, rows)
         reorder = stock_report.reorder_list(conn)
         low = inventory.low_stock(conn)
         value = stock_report.inventory_value_cents(conn)
@@ -284,6 +305,9 @@ def inventory_page() -> str:
         "admin/inventory.html",
         waiting=waiting,
         rows=rows,
+        total=total,
+        page=page,
+        last_page=_last_page(total, stock_report.PER_PAGE),
         reorder=reorder,
         low=low,
         value=value,
@@ -343,10 +367,13 @@ def orders() -> str:
     filters = _order_filters()
     with guard.connection() as conn:
         rows, total = admin_orders.list_orders(conn, filters)
+        _in_range(filters.page, rows)
     return render_template(
         "admin/orders.html",
         rows=rows,
         total=total,
+        page=filters.page,
+        last_page=_last_page(total, filters.per_page),
         filters=filters,
         statuses=admin_orders.STATUSES,
         payment_statuses=admin_orders.PAYMENT_STATUSES,

@@ -161,10 +161,10 @@
     if (!form) { return; }
     var params = new URLSearchParams(window.location.search);
     $all("select", form).forEach(function (s) { if (params.get(s.name)) { s.value = params.get(s.name); } });
-    form.hidden = false;
     var index = null;
+    var touched = false;
     function apply() {
-      if (!index) { return; }
+      if (!index) { touched = true; return; }
       var f = {};
       $all("select", form).forEach(function (s) { f[s.name] = s.value; });
       var list = index.filter(function (p) {
@@ -200,7 +200,7 @@
     form.addEventListener("submit", function (e) { e.preventDefault(); apply(); });
     fetch("/catalog/index.json").then(function (r) { return r.json(); }).then(function (data) {
       index = data.products;
-      if (window.location.search) { apply(); }
+      if (window.location.search || touched) { apply(); }
     }).catch(function () { form.hidden = true; });
   }
 

@@ -15,7 +15,7 @@ published; each build records the last change id it published in `build_runs`.
 
 What keeps a one-product rebuild at 10,000 products near a second: the build keeps
 the catalog rows it read beside its manifest (`<build>.catalog.pickle`) and the next
-one re-reads only products whose row versions moved (decant.builds.catalog_fingerprints);
+one re-reads only products whose row versions moved (decant.publishing.build_queue.catalog_fingerprints);
 product pages whose inputs provably did not change keep their key without being
 planned again (SitePlanner.unchanged_product_keys); product pages are flat files
 (products/<slug>.html, served at /products/<slug>/), so carrying them over is two
@@ -65,9 +65,11 @@ from pelican import Pelican, signals
 from pelican.generators import Generator
 from pelican.settings import read_settings
 
-from decant import builds, catalog, curated_sets, db, media_store, migrations
-from decant.config import Settings, load_settings
-from decant.product_images import ImageCache, ImageError
+from decant.catalog import curated_sets, media_store, reading
+from decant.catalog.product_images import ImageCache, ImageError
+from decant.platform import db, migrations
+from decant.platform.config import Settings, load_settings
+from decant.publishing import build_queue
 
 ROOT = Path(__file__).resolve().parent
 THEME_DIR = ROOT / "theme"
@@ -286,7 +288,7 @@ class PlanMemory:
 def snapshot_version() -> str:
     """Snapshots are only reused by the same build code reading with the same query."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
-    for module in (catalog, builds):  # the rows' shape and their fingerprint
+    for module in (reading, build_queue):  # the rows' shape and their fingerprint
         digest.update(Path(module.__file__ or "").read_bytes())
     return digest.hexdigest()
 
@@ -296,12 +298,12 @@ def read_site(url: str, previous: CatalogSnapshot | None = None) -> Site:
     includes. With the previous build's snapshot, only changed products are read."""
     with db.connection(url) as conn, conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        last_change_id = builds.last_change_id(conn)
-        marks = builds.catalog_fingerprints(conn)
+        last_change_id = build_queue.last_change_id(conn)
+        marks = build_queue.catalog_fingerprints(conn)
         fingerprints = {pid: mark[0] for pid, mark in marks.items()}
         if previous is None or previous.version != snapshot_version():
-            products, _ = catalog.list_products(conn, catalog.ProductFilters(per_page=10**9))
-            notes = catalog.notes(conn)
+            products, _ = reading.list_products(conn, reading.ProductFilters(per_page=10**9))
+            notes = reading.notes(conn)
         else:
             before = {p["id"]: p for p in previous.products}
             kept = [
@@ -309,7 +311,7 @@ def read_site(url: str, previous: CatalogSnapshot | None = None) -> Site:
                 for pid, p in before.items()
                 if previous.fingerprints[pid] == fingerprints.get(pid)
             ]
-            fresh = builds.products_by_id(
+            fresh = build_queue.products_by_id(
                 conn,
                 [
                     pid
@@ -322,12 +324,12 @@ def read_site(url: str, previous: CatalogSnapshot | None = None) -> Site:
             same_notes = len(products) == len(before) and all(
                 p["id"] in before and note_arrays(before[p["id"]]) == note_arrays(p) for p in fresh
             )
-            notes = previous.notes if same_notes else catalog.notes(conn)
-        popular = builds.best_sellers(conn, limit=8)
+            notes = previous.notes if same_notes else reading.notes(conn)
+        popular = build_queue.best_sellers(conn, limit=8)
         return Site(
             products=products,
             popular=popular,
-            brands=catalog.brands(conn),
+            brands=reading.brands(conn),
             notes=notes,
             timestamps={pid: mark[1] for pid, mark in marks.items()},
             last_change_id=last_change_id,
@@ -633,7 +635,7 @@ class SitePlanner:
         """search-index.json for the header's search box: per product its slug, name,
         house and notes only (houses and notes as positions in shared lists), so the
         file's bytes change only when a searchable field does, never with a price or
-        stock. The browser folds case and accents as decant.search_text does.
+        stock. The browser folds case and accents as decant.catalog.search_text does.
         {"houses": [...], "notes": [...], "products": [[slug, name, house, [note, ...]]]}"""
         houses = sorted({p["brand"] for p in self.products})
         notes = sorted(
@@ -952,7 +954,7 @@ class SitePlanner:
             ),
             ("track/index.html", "track.html", "Track your order", "/track/", "track"),
             ("404.html", "404.html", "Page not found", "/404.html", "not-found"),
-            # filled by the functions' own pages (functions/storefront_pages.py)
+            # filled by the functions' own pages (functions/web/storefront_pages.py)
             ("shell.html", "shell.html", "decant-shell-title", "/search", "shell"),
         ]
         return [
@@ -1252,7 +1254,7 @@ class Build:
         self.build_id = build_id
         self.new_dir = self.builds_dir / build_id
         self.new_dir.mkdir()
-        self.prev_dir = builds.live_build(settings)
+        self.prev_dir = build_queue.live_build(settings)
         self.prev_manifest = self._read_manifest(self.prev_dir)
         self.output = Output(self.new_dir, self.prev_dir)
         self.manifest: dict[str, str] = {}
@@ -1633,11 +1635,11 @@ def main(
             return _build(settings, full, trigger, requested_by, run_id)
         with db.connection(db.database_url(settings)) as lock:
             # One build at a time, shop-wide: a `decant build` waits for the worker's.
-            lock.execute("SELECT pg_advisory_lock(%s)", (builds.BUILD_LOCK,))
+            lock.execute("SELECT pg_advisory_lock(%s)", (build_queue.BUILD_LOCK,))
             try:
                 return _build(settings, full, trigger, requested_by, None)
             finally:
-                lock.execute("SELECT pg_advisory_unlock(%s)", (builds.BUILD_LOCK,))
+                lock.execute("SELECT pg_advisory_unlock(%s)", (build_queue.BUILD_LOCK,))
 
 
 @contextlib.contextmanager
@@ -1683,7 +1685,9 @@ def _build(
     with db.connection(url) as conn:
         migrations.migrate(conn)
         if run_id is None:
-            run_id = builds.start_run(conn, trigger=trigger, requested_by=requested_by, full=full)
+            run_id = build_queue.start_run(
+                conn, trigger=trigger, requested_by=requested_by, full=full
+            )
     build_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{run_id:06d}"
     build: Build | None = None
     try:
@@ -1701,7 +1705,7 @@ def _build(
         message = failure_reason(exc)
         seconds = time.perf_counter() - started
         with db.connection(url) as conn:
-            builds.finish_run(conn, run_id, ok=False, seconds=seconds, error=message)
+            build_queue.finish_run(conn, run_id, ok=False, seconds=seconds, error=message)
         if isinstance(exc, BuildFailed):
             raise
         raise BuildFailed(message) from exc
@@ -1718,7 +1722,7 @@ def _build(
         "stages": build.stages,
     }
     with db.connection(url) as conn:
-        builds.finish_run(
+        build_queue.finish_run(
             conn,
             run_id,
             ok=True,

@@ -23,11 +23,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
+from decant.analytics import dashboards
+from decant.inventory import forecasts
+from decant.orders.back_office import OrderFilters, detail, list_orders
+from decant.platform import db, embedded, migrations
+from decant.platform.config import load_settings
+from decant.staff import accounts
 
-from decant import admin_users, dashboard, db, embedded, migrations, stock_report
-from decant.admin_orders import OrderFilters, detail, list_orders
-from decant.config import load_settings
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
 CUSTOMERS = 30_000
 TARGET_MS = 300.0
@@ -150,7 +153,7 @@ def run(args: argparse.Namespace, url: str, redis_url: str, work: Path) -> int:
             start = time.perf_counter()
             conn.execute(sql, params if "%" in sql else None)
             print(f"  {' '.join(sql.split())[:60]:<62} {time.perf_counter() - start:6.1f} s")
-        admin_users.create(conn, "owner@bench.test", PASSWORD, "owner")
+        accounts.create(conn, "owner@bench.test", PASSWORD, "owner")
         order_id = conn.execute("SELECT max(id) AS id FROM orders").fetchone()["id"] // 2
         email = conn.execute("SELECT email FROM orders WHERE id = %s", (order_id,)).fetchone()[
             "email"
@@ -163,40 +166,40 @@ def run(args: argparse.Namespace, url: str, redis_url: str, work: Path) -> int:
         all_ok = True
         print("dashboard queries (cold, then 5 runs):")
         for period in ("day", "week", "month"):
-            start = dashboard.period_start(today, period)
-            prev = dashboard.previous_start(start, period)
+            start = dashboards.period_start(today, period)
+            prev = dashboards.previous_start(start, period)
             all_ok &= report(
                 f"figures, this {period}",
-                timed(lambda s=start: dashboard.figures(conn, s, today + timedelta(days=1))),
+                timed(lambda s=start: dashboards.figures(conn, s, today + timedelta(days=1))),
             )
             all_ok &= report(
                 f"figures, previous {period}",
-                timed(lambda p=prev, s=start: dashboard.figures(conn, p, s)),
+                timed(lambda p=prev, s=start: dashboards.figures(conn, p, s)),
             )
             all_ok &= report(
                 f"series per {period}",
-                timed(lambda g=period: dashboard.series(conn, g, today=today)),
+                timed(lambda g=period: dashboards.series(conn, g, today=today)),
             )
         year = (today - timedelta(days=365), today + timedelta(days=1))
-        all_ok &= report("figures, whole year", timed(lambda: dashboard.figures(conn, *year)))
+        all_ok &= report("figures, whole year", timed(lambda: dashboards.figures(conn, *year)))
         all_ok &= report(
-            "best sellers by units, year", timed(lambda: dashboard.best_sellers(conn, *year))
+            "best sellers by units, year", timed(lambda: dashboards.best_sellers(conn, *year))
         )
         all_ok &= report(
-            "best sellers by ml, year", timed(lambda: dashboard.best_sellers(conn, *year, by="ml"))
+            "best sellers by ml, year", timed(lambda: dashboards.best_sellers(conn, *year, by="ml"))
         )
-        all_ok &= report("margin by product, year", timed(lambda: dashboard.margins(conn, *year)))
-        all_ok &= report("funnel, year", timed(lambda: dashboard.funnel(conn, *year)))
-        all_ok &= report("inventory value", timed(lambda: stock_report.inventory_value_cents(conn)))
+        all_ok &= report("margin by product, year", timed(lambda: dashboards.margins(conn, *year)))
+        all_ok &= report("funnel, year", timed(lambda: dashboards.funnel(conn, *year)))
+        all_ok &= report("inventory value", timed(lambda: forecasts.inventory_value_cents(conn)))
         all_ok &= report(
             "stock report, one page (pace, days left, margins)",
-            timed(lambda: stock_report.report_page(conn)),
+            timed(lambda: forecasts.report_page(conn)),
         )
         all_ok &= report(
             "stock report, low stock first",
-            timed(lambda: stock_report.report_page(conn, low_first=True)),
+            timed(lambda: forecasts.report_page(conn, low_first=True)),
         )
-        all_ok &= report("reorder list", timed(lambda: stock_report.reorder_list(conn)))
+        all_ok &= report("reorder list", timed(lambda: forecasts.reorder_list(conn)))
         all_ok &= report("orders list, newest 50", timed(lambda: list_orders(conn, OrderFilters())))
         all_ok &= report(
             "orders list, status=paid",

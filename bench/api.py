@@ -6,7 +6,7 @@ when set (a fresh database is created on that server), else an embedded PostgreS
 and an embedded Redis, both in temporary directories. Four gunicorn servers with the
 same settings (workers x gthread threads) run, in the same run:
 
-- "fast layer + cache": the app as shipped (functions/product_hits.py answers cache
+- "fast layer + cache": the app as shipped (functions/web/product_hits.py answers cache
   hits before Flask);
 - "Flask + cache": the same app with the fast layer taken off, so hits go through Flask;
 - "fast layer, no cache": the shipped app whose cache never holds anything, so every
@@ -43,11 +43,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench import orders as orders_bench  # noqa: E402
+from decant.platform import embedded
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-from bench import orders as orders_bench  # noqa: E402
-from decant import embedded  # noqa: E402
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", 4))
 THREADS = int(os.environ.get("BENCH_THREADS", 8))
@@ -57,7 +57,7 @@ def uncached_app() -> Any:
     """gunicorn factory: the shipped app (fast layer included) whose response cache never
     holds anything: every read is a miss answered the full way."""
     from functions import create_app
-    from functions.response_cache import NoCache
+    from functions.web.response_cache import NoCache
 
     app = create_app()
     app.extensions["decant"].extras["response_cache"] = NoCache()
@@ -67,7 +67,7 @@ def uncached_app() -> Any:
 def flask_cached_app() -> Any:
     """gunicorn factory: the shipped app with its cache, without the fast hit layer."""
     from functions import create_app
-    from functions.product_hits import ProductHits
+    from functions.web.product_hits import ProductHits
 
     app = create_app()
     outer: Any = app

@@ -28,10 +28,13 @@ from pathlib import Path
 
 import psycopg
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from decant.demo import loading
+from decant.ops import backups
+from decant.platform import embedded, migrations, object_storage
+from decant.platform.config import load_settings  # noqa: E402
+from decant.publishing import s3_publish
 
-from decant import backups, demo_data, embedded, migrations, object_storage, s3_publish  # noqa: E402
-from decant.config import load_settings  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 ORDERS_SQL = """
 INSERT INTO orders (email, customer_name, shipping_address, shipping_country, status,
@@ -150,7 +153,7 @@ def run(server: str, work: Path, orders: int, events: int) -> int:
     with psycopg.connect(shop_url, autocommit=True) as conn:
         conn.row_factory = psycopg.rows.dict_row
         migrations.migrate(conn)
-        demo_data.load(conn, settings.media_dir)
+        loading.load(conn, settings.media_dir)
         products = conn.execute("SELECT count(*) AS n FROM products").fetchone()["n"]
         # plenty of stock so the inventory trigger accepts every generated item
         conn.execute("UPDATE inventory SET total_volume = used_volume + 900000")

@@ -33,15 +33,15 @@ import warnings
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
 import psycopg  # noqa: E402
 from jinja2 import Environment, FileSystemLoader, StrictUndefined  # noqa: E402
 
 import build as site_build  # noqa: E402
-from decant import db, embedded, migrations  # noqa: E402
-from decant.config import load_settings  # noqa: E402
+from decant.platform import db, embedded, migrations
+from decant.platform.config import load_settings  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 NOTES = [
     "Bergamot",

@@ -1,4 +1,4 @@
-"""Orders placed per second through `decant.orders.place`, beside two bare-SQL floors.
+"""Orders placed per second through `decant.orders.placing.place`, beside two bare-SQL floors.
 
 Run by hand: `.venv/bin/python bench/orders.py [--seconds 5] [--rounds 2]`. Uses
 DATABASE_URL when set (a fresh database is created on that server), else an embedded
@@ -38,11 +38,12 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import errors as pg_errors
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from decant import db, embedded, migrations, orders  # noqa: E402
 from decant.errors import OutOfStock  # noqa: E402
-from decant.orders import Cart, CartLine  # noqa: E402
+from decant.orders import placing
+from decant.orders.placing import Cart, CartLine  # noqa: E402
+from decant.platform import db, embedded, migrations
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 PRODUCTS = 200
 SELL_OUT_SLUG = "bench-sell-out"
@@ -203,7 +204,7 @@ def measure(url: str, buyers: int, seconds: float, work: Work, pick: Pick) -> Ou
 
 def domain_order(conn: psycopg.Connection, slug: str) -> None:
     try:
-        orders.place(
+        placing.place(
             conn,
             Cart(
                 email="bench@example.com",

@@ -26,12 +26,15 @@ from pathlib import Path
 
 import psycopg
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 import build as site_build  # noqa: E402
 from bench.build import stop_postgres  # noqa: E402
-from decant import catalog, db, demo_catalog, demo_data, embedded, inventory, migrations  # noqa: E402
-from decant.config import load_settings  # noqa: E402
+from decant.catalog import reading
+from decant.demo import catalog_data, loading
+from decant.inventory import stock
+from decant.platform import db, embedded, migrations
+from decant.platform.config import load_settings  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def index_bytes(url: str, tmp: Path) -> bytes:
@@ -53,7 +56,7 @@ def sizes(data: bytes) -> str:
 
 def scale_up(conn: psycopg.Connection, products: int) -> None:
     """Products made from the demo fragrances: the same names, houses and notes."""
-    fragrances = demo_catalog.FRAGRANCES
+    fragrances = catalog_data.FRAGRANCES
     rows = []
     for n in range(products - len(fragrances)):
         f = fragrances[n % len(fragrances)]
@@ -92,7 +95,7 @@ def main() -> None:
             url = embedded.postgres_url(tmp / "pg", keep_running=False)
         with db.connection(url) as conn:
             migrations.migrate(conn)
-            demo_data.load(conn, tmp / "media")
+            loading.load(conn, tmp / "media")
             count = conn.execute("SELECT count(*) AS n FROM products WHERE is_active").fetchone()
             demo = index_bytes(url, tmp)
             print(f"search-index.json at {count['n']} products (demo): {sizes(demo)}")
@@ -108,14 +111,14 @@ def main() -> None:
                 times = []
                 for _ in range(5):
                     started = time.perf_counter()
-                    _, total = catalog.list_products(conn, catalog.ProductFilters(q=q))
+                    _, total = reading.list_products(conn, reading.ProductFilters(q=q))
                     times.append(time.perf_counter() - started)
                 print(
                     f"GET /api/products?q={q} matching at {count['n']} products: {total} found,"
                     f" {statistics.median(times) * 1000:.1f} ms (median of 5, no cache)"
                 )
 
-            slug = demo_catalog.FRAGRANCES[0]["slug"]
+            slug = catalog_data.FRAGRANCES[0]["slug"]
             conn.execute(
                 "UPDATE inventory SET total_volume = used_volume"
                 " WHERE product_id = (SELECT id FROM products WHERE slug = %s)",
@@ -133,7 +136,7 @@ def main() -> None:
                 (size, args.subscribers, slug),
             )
             started = time.perf_counter()
-            inventory.restock(conn, slug, volume_ml=Decimal(50), cost_cents=5000)
+            stock.restock(conn, slug, volume_ml=Decimal(50), cost_cents=5000)
             seconds = time.perf_counter() - started
             queued = conn.execute(
                 "SELECT count(*) AS n FROM email_outbox WHERE kind = 'back_in_stock'"

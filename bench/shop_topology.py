@@ -27,10 +27,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
+from decant.platform import embedded
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-from decant import embedded  # noqa: E402
 
 NGINX = "/usr/sbin/nginx"
 BIN = Path(sys.executable).parent
@@ -299,7 +299,7 @@ class Topology:
 
 def render_nginx(folder: Path, *, port: int, root: Path, app_port: int) -> Path:
     """deploy/nginx/decant.conf with only the machine-specific lines changed (as
-    tests/test_nginx.py does), in a main config sized for a few hundred clients."""
+    tests/deploy/test_nginx.py does), in a main config sized for a few hundred clients."""
     deploy = ROOT / "deploy" / "nginx"
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copytree(deploy / "snippets", folder / "snippets", dirs_exist_ok=True)

@@ -29,11 +29,12 @@ import urllib.request
 import warnings
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
-
 import build as site_build  # noqa: E402
-from decant import db, demo_data, embedded, migrations  # noqa: E402
-from decant.config import load_settings  # noqa: E402
+from decant.demo import loading
+from decant.platform import db, embedded, migrations
+from decant.platform.config import load_settings  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
 NGINX = "/usr/sbin/nginx"
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
@@ -164,7 +165,7 @@ def build_demo(tmp: Path) -> Path:
     )
     with db.connection(url) as conn:
         migrations.migrate(conn)
-        demo_data.load(conn, settings.media_dir)
+        loading.load(conn, settings.media_dir)
     with contextlib.redirect_stdout(io.StringIO()):
         result = site_build.main(settings, full=True, trigger="bench")
     return Path(result["build_dir"])

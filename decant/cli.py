@@ -11,10 +11,15 @@ from typing import Any
 
 import click
 
-from decant import db, migrations
-from decant.config import ConfigError, Settings, load_settings
+import decant.ops.backups
+import decant.publishing.s3_publish
+import decant.staff.accounts
+import decant.staff.audit
+import decant.staff.login_throttle
 from decant.errors import DecantError
-from decant.servers import resolve
+from decant.platform import db, migrations
+from decant.platform.config import ConfigError, Settings, load_settings
+from decant.platform.servers import resolve
 
 
 class Context:
@@ -76,7 +81,7 @@ def migrate(obj: Context) -> None:
 @click.pass_obj
 def demo_data(obj: Context) -> None:
     """Load the demo catalog (a second run changes nothing)."""
-    from decant import demo_data as demo
+    from decant.demo import loading as demo
 
     def run() -> None:
         with db.connection(obj.database_url()) as conn:
@@ -148,7 +153,7 @@ def _serve_wsgi(settings: Settings, host: str, port: int, workers: int, threads:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 60)
-            context = importlib.import_module("functions.request_context")
+            context = importlib.import_module("functions.web.request_context")
             # no query strings or referers in the log; long URLs reach the app's check
             self.cfg.set("access_log_format", context.GUNICORN_ACCESS_LOG_FORMAT)
             for name, value in context.GUNICORN_REQUEST_LIMITS.items():
@@ -156,7 +161,7 @@ def _serve_wsgi(settings: Settings, host: str, port: int, workers: int, threads:
 
         def load(self) -> Any:
             app = importlib.import_module("functions").create_app(settings)
-            return importlib.import_module("functions.static_site").local_site(
+            return importlib.import_module("functions.web.static_site").local_site(
                 app, settings.public_dir
             )
 
@@ -175,14 +180,14 @@ def _serve_wsgi(settings: Settings, host: str, port: int, workers: int, threads:
 @click.pass_obj
 def worker(obj: Context, once: bool, interval: float) -> None:
     """Run queued builds, outbox e-mails and expiry of unpaid orders."""
-    from decant import jobs
-    from decant.wakeups import Wakeups
+    from decant import worker
+    from decant.platform.wakeups import Wakeups
 
     def run() -> None:
         url = obj.database_url()
         with db.connection(url) as conn, Wakeups(url) as wakeups:
             while True:
-                done = jobs.run_due(conn, obj.settings)
+                done = worker.run_due(conn, obj.settings)
                 if any(done.values()):
                     click.echo(", ".join(f"{n} {what}" for what, n in done.items()))
                 if once:
@@ -203,7 +208,6 @@ def admin() -> None:
 @click.pass_obj
 def create_user(obj: Context, email: str, role: str) -> None:
     """Create an admin account; the password comes from DECANT_ADMIN_PASSWORD or a prompt."""
-    from decant import admin_users
 
     password = os.environ.get("DECANT_ADMIN_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
@@ -212,7 +216,7 @@ def create_user(obj: Context, email: str, role: str) -> None:
     def run() -> None:
         with db.connection(obj.database_url()) as conn:
             migrations.migrate(conn)
-            user = admin_users.create(conn, email, password, role)
+            user = decant.staff.accounts.create(conn, email, password, role)
         click.echo(f"created {user['role']} {user['email']}")
 
     _run(run)
@@ -221,7 +225,7 @@ def create_user(obj: Context, email: str, role: str) -> None:
 def _redis(obj: Context) -> Any:
     import redis
 
-    from decant.servers import redis_url
+    from decant.platform.servers import redis_url
 
     return redis.Redis.from_url(redis_url(obj.settings), socket_timeout=5)
 
@@ -231,12 +235,11 @@ def _redis(obj: Context) -> Any:
 @click.pass_obj
 def unlock(obj: Context, email: str) -> None:
     """Forget the recent failed logins of an account, so it can log in at once."""
-    from decant import admin_users, login_throttle
 
     def run() -> None:
         with db.connection(obj.database_url()) as conn:
-            user = admin_users.by_email(conn, email)
-        login_throttle.unlock(_redis(obj), user["email"])
+            user = decant.staff.accounts.by_email(conn, email)
+        decant.staff.login_throttle.unlock(_redis(obj), user["email"])
         click.echo(f"unlocked {user['email']}")
 
     _run(run)
@@ -247,25 +250,24 @@ def unlock(obj: Context, email: str) -> None:
 @click.pass_obj
 def set_password(obj: Context, email: str) -> None:
     """Set an account's password (DECANT_ADMIN_PASSWORD or a prompt); its sessions end."""
-    from decant import admin_users, audit, login_throttle
 
     def run() -> None:
         with db.connection(obj.database_url()) as conn:
-            user = admin_users.by_email(conn, email)
+            user = decant.staff.accounts.by_email(conn, email)
             password = os.environ.get("DECANT_ADMIN_PASSWORD") or click.prompt(
                 "New password", hide_input=True, confirmation_prompt=True
             )
             with conn.transaction():
-                user = admin_users.set_password(conn, user["id"], password)
-                audit.record(
+                user = decant.staff.accounts.set_password(conn, user["id"], password)
+                decant.staff.audit.record(
                     conn,
-                    audit.Actor(None, "decant admin set-password", "owner"),
+                    decant.staff.audit.Actor(None, "decant admin set-password", "owner"),
                     "reset_password",
                     "admin_user",
                     user["id"],
                     after={"email": user["email"], "sessions_ended": True},
                 )
-        login_throttle.unlock(_redis(obj), user["email"])
+        decant.staff.login_throttle.unlock(_redis(obj), user["email"])
         click.echo(f"new password set for {user['email']}; its sessions have ended")
 
     _run(run)
@@ -275,9 +277,8 @@ def set_password(obj: Context, email: str) -> None:
 @click.pass_obj
 def backup(obj: Context) -> None:
     """Dump the database (pg_dump custom format) and the uploaded images."""
-    from decant import backups
 
-    _run(lambda: click.echo(backups.backup(obj.settings, obj.database_url())))
+    _run(lambda: click.echo(decant.ops.backups.backup(obj.settings, obj.database_url())))
 
 
 @main.command()
@@ -285,9 +286,8 @@ def backup(obj: Context) -> None:
 @click.pass_obj
 def restore(obj: Context, file: Path) -> None:
     """Restore a backup into an empty database."""
-    from decant import backups
 
-    _run(lambda: click.echo(backups.restore(obj.settings, obj.database_url(), file)))
+    _run(lambda: click.echo(decant.ops.backups.restore(obj.settings, obj.database_url(), file)))
 
 
 @main.command()
@@ -295,16 +295,15 @@ def restore(obj: Context, file: Path) -> None:
 @click.pass_obj
 def publish(obj: Context, to_s3: bool) -> None:
     """Upload changed files of public/current to the configured bucket."""
-    from decant import s3_publish
 
-    _run(lambda: click.echo(s3_publish.publish(obj.settings)))
+    _run(lambda: click.echo(decant.publishing.s3_publish.publish(obj.settings)))
 
 
 @main.command()
 @click.pass_obj
 def doctor(obj: Context) -> None:
     """Check disk, backups, certificate, outbox, builds and health routes; exit 1 if one is off."""
-    from decant import doctor as checks
+    from decant.ops import doctor as checks
 
     def run() -> None:
         text, status = checks.report(checks.run(obj.settings, obj.database_url()))

@@ -7,7 +7,7 @@ app logs. Several workers: PROMETHEUS_MULTIPROC_DIR makes /metrics sum them.
 import multiprocessing
 import os
 
-from functions.request_context import GUNICORN_ACCESS_LOG_FORMAT, GUNICORN_REQUEST_LIMITS
+from functions.web.request_context import GUNICORN_ACCESS_LOG_FORMAT, GUNICORN_REQUEST_LIMITS
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", min(4, multiprocessing.cpu_count() * 2 + 1)))

@@ -9,30 +9,32 @@ from __future__ import annotations
 import redis
 from flask import Flask
 
-from decant import db
-from decant.config import Settings, load_settings
-from decant.servers import resolve
+from decant.platform import db
+from decant.platform.config import Settings, load_settings
+from decant.platform.servers import resolve
 from functions import (
     admin,
     checkout,
-    envelope,
     events,
     health,
     openapi,
     orders,
-    product_hits,
     products,
-    rate_limits,
-    request_context,
-    request_limits,
     search,
-    security_headers,
     sets,
     stock_alerts,
     stripe_webhooks,
 )
 from functions.metrics import bp as metrics_bp
-from functions.runtime import Runtime
+from functions.web import (
+    envelope,
+    product_hits,
+    rate_limits,
+    request_context,
+    request_limits,
+    security_headers,
+)
+from functions.web.runtime import Runtime
 
 MAX_BODY_BYTES = 64 * 1024
 

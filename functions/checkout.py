@@ -1,6 +1,6 @@
 """Checkout: the order's PaymentIntent, and the demo provider's confirm button.
 
-Thin: parse, call `decant.payments`, answer. The provider is chosen once when the
+Thin: parse, call `decant.payments.providers`, answer. The provider is chosen once when the
 blueprint is registered, so a production start without Stripe keys stops there.
 """
 
@@ -10,12 +10,12 @@ from flask import Blueprint, Response
 from flask.blueprints import BlueprintSetupState
 from pydantic import BaseModel, ConfigDict, Field
 
-from decant import payments
 from decant.errors import NotFound
-from functions.envelope import ok
-from functions.rate_limits import CHECKOUT, limiter
-from functions.request_body import Text, json_body
-from functions.runtime import database, runtime
+from decant.payments import providers
+from functions.web.envelope import ok
+from functions.web.rate_limits import CHECKOUT, limiter
+from functions.web.request_body import Text, json_body
+from functions.web.runtime import database, runtime
 
 bp = Blueprint("checkout", __name__, url_prefix="/api/checkout")
 
@@ -23,10 +23,10 @@ bp = Blueprint("checkout", __name__, url_prefix="/api/checkout")
 @bp.record_once
 def _choose_provider(state: BlueprintSetupState) -> None:
     shop = state.app.extensions["decant"]
-    shop.extras["payments"] = payments.provider_for(shop.settings)
+    shop.extras["payments"] = providers.provider_for(shop.settings)
 
 
-def provider() -> payments.PaymentProvider:
+def provider() -> providers.PaymentProvider:
     return runtime().extras["payments"]
 
 
@@ -56,7 +56,7 @@ class DemoConfirmOut(BaseModel):
 def start() -> Response:
     body = json_body(CheckoutIn)
     with database().connection() as conn:
-        checkout = payments.start_checkout(conn, provider(), body.order_number, body.email)
+        checkout = providers.start_checkout(conn, provider(), body.order_number, body.email)
     return ok(CheckoutOut(**checkout.as_dict()).model_dump())
 
 
@@ -64,9 +64,9 @@ def start() -> Response:
 @limiter.limit(CHECKOUT)
 def demo_confirm() -> Response:
     """Only exists while the demo provider is active; a Stripe shop answers 404."""
-    if not isinstance(provider(), payments.DemoProvider):
+    if not isinstance(provider(), providers.DemoProvider):
         raise NotFound("no such route")
     body = json_body(CheckoutIn)
     with database().connection() as conn:
-        order = payments.demo_confirm(conn, provider(), body.order_number, body.email)
+        order = providers.demo_confirm(conn, provider(), body.order_number, body.email)
     return ok(DemoConfirmOut.model_validate(order).model_dump())

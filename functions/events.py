@@ -13,12 +13,12 @@ from typing import Annotated, Any
 from flask import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from decant import analytics
-from decant.analytics import EVENT_TYPES
-from functions.envelope import ok
-from functions.rate_limits import EVENTS, limiter
-from functions.request_body import json_body
-from functions.runtime import database
+from decant.analytics import events
+from decant.analytics.events import EVENT_TYPES
+from functions.web.envelope import ok
+from functions.web.rate_limits import EVENTS, limiter
+from functions.web.request_body import json_body
+from functions.web.runtime import database
 
 bp = Blueprint("events", __name__, url_prefix="/api/events")
 
@@ -60,7 +60,7 @@ class EventIn(BaseModel):
 def record() -> Response:
     event = json_body(EventIn, accept_text_plain=True, max_bytes=MAX_EVENT_BYTES)
     with database().connection() as conn:
-        analytics.record_event(
+        events.record_event(
             conn,
             event.type,
             data=event.data,

@@ -7,8 +7,8 @@ import time
 
 from flask import Blueprint, Response
 
-from functions.envelope import fail, ok
-from functions.runtime import database, redis_client, runtime, settings
+from functions.web.envelope import fail, ok
+from functions.web.runtime import database, redis_client, runtime, settings
 
 bp = Blueprint("health", __name__, url_prefix="/api/health")
 

@@ -27,9 +27,9 @@ from prometheus_client.core import (
     HistogramMetricFamily,
 )
 
-from decant import monitoring
+from decant.analytics import monitoring
 from decant.errors import Forbidden
-from functions.runtime import replica, settings
+from functions.web.runtime import replica, settings
 
 bp = Blueprint("metrics", __name__)
 

@@ -14,14 +14,14 @@ from flask import Blueprint, Response, jsonify
 from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
-from decant.curated_sets import SetIn
-from decant.discount_codes import DiscountIn
-from functions.envelope import STATUS
+from decant.catalog.curated_sets import SetIn
+from decant.orders.discount_codes import DiscountIn
 from functions.events import EventIn
 from functions.orders import CartIn, OrderOut, TrackOut, TrackQuery
 from functions.products import ProductListMeta, ProductOut, ProductQuery
 from functions.sets import SetOut
 from functions.stock_alerts import StockAlertIn, StockAlertOut
+from functions.web.envelope import STATUS
 
 try:
     from functions.checkout import CheckoutIn, CheckoutOut

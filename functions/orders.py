@@ -1,7 +1,7 @@
 """POST /api/orders and GET /api/orders/track: placing an order and following it.
 
 Thin on purpose: the body is validated here, prices, shipping, VAT, discounts and
-the stock reservation are decant.orders' business. Price fields a client sends are
+the stock reservation are decant.orders.placing' business. Price fields a client sends are
 not part of the models, so they are never read.
 """
 
@@ -28,15 +28,15 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from decant import orders
-from decant.curated_sets import SetLine
+from decant.catalog.curated_sets import SetLine
 from decant.errors import NotFound
-from decant.orders import MAX_LINES, MAX_QUANTITY, Cart, CartLine
-from functions.client_address import client_address
-from functions.envelope import ok
-from functions.rate_limits import ORDERS, TRACKING_PER_CLIENT, count_failed_lookup, limiter
-from functions.request_body import MalformedRequest, json_body, query_args, text
-from functions.runtime import database, settings
+from decant.orders import placing
+from decant.orders.placing import MAX_LINES, MAX_QUANTITY, Cart, CartLine
+from functions.web.client_address import client_address
+from functions.web.envelope import ok
+from functions.web.rate_limits import ORDERS, TRACKING_PER_CLIENT, count_failed_lookup, limiter
+from functions.web.request_body import MalformedRequest, json_body, query_args, text
+from functions.web.runtime import database, settings
 
 bp = Blueprint("orders", __name__, url_prefix="/api/orders")
 
@@ -243,13 +243,13 @@ def create() -> Response:
         currency=shop.currency,
         client_address=client_address(),
     )
-    limits = orders.OrderLimits(
+    limits = placing.OrderLimits(
         max_units_per_line=shop.max_units_per_line,
         max_unpaid_orders=shop.max_unpaid_orders,
         expiry_minutes=shop.order_expiry_minutes,
     )
     with database().connection() as conn:
-        order = orders.place(conn, cart, idempotency_key=key, limits=limits)
+        order = placing.place(conn, cart, idempotency_key=key, limits=limits)
     return ok(OrderOut.from_domain(order), status=201)
 
 
@@ -261,7 +261,7 @@ def track() -> Response:
     asked = query_args(TrackQuery)
     with database().connection() as conn:
         try:
-            order = orders.find_for_shopper(conn, asked.number, asked.email)
+            order = placing.find_for_shopper(conn, asked.number, asked.email)
         except NotFound:
             count_failed_lookup(asked.number)
             raise

@@ -1,10 +1,10 @@
 """GET /api/products and /api/products/<slug>: the catalog with live stock, cached.
 
 Each answer is cached whole under a version the database bumps in the same
-transaction as any stock or catalog change (decant.catalog_versions), so a cached
+transaction as any stock or catalog change (decant.catalog.cache_versions), so a cached
 answer can never show stock an order already took. One cheap query reads the
 version; on a hit nothing else touches the database. Product hits are answered
-before Flask by functions.product_hits (where the freshness proof is); this view
+before Flask by functions.web.product_hits (where the freshness proof is); this view
 answers the misses and stores what they computed.
 """
 
@@ -20,14 +20,14 @@ from typing import Annotated, Any, Literal
 from flask import Blueprint, Response, request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from decant import catalog, catalog_versions
-from decant.catalog import ProductFilters
+from decant.catalog import cache_versions, reading
+from decant.catalog.reading import ProductFilters
 from decant.errors import NotFound
-from functions import product_hits
-from functions.envelope import ok
-from functions.request_body import query_args, text
-from functions.response_cache import response_cache
-from functions.runtime import database
+from functions.web import product_hits
+from functions.web.envelope import ok
+from functions.web.request_body import query_args, text
+from functions.web.response_cache import response_cache
+from functions.web.runtime import database
 
 bp = Blueprint("products", __name__, url_prefix="/api/products")
 
@@ -137,11 +137,11 @@ def list_products() -> Response:
         json.dumps(filters.__dict__, sort_keys=True, default=str).encode()
     ).hexdigest()[:32]
     with database().connection() as conn:
-        key = f"decant:cache:products:{fingerprint}:{catalog_versions.catalog_version(conn)}"
+        key = f"decant:cache:products:{fingerprint}:{cache_versions.catalog_version(conn)}"
         cached = response_cache().get(key)
         if cached is not None:
             return _cached(cached)
-        products, total = catalog.list_products(conn, filters)
+        products, total = reading.list_products(conn, filters)
     meta = ProductListMeta(
         total=total,
         page=filters.page,
@@ -159,14 +159,14 @@ def product(slug: str) -> Response:
     with database().connection() as conn:
         passed = request.environ.get(product_hits.VERSION_KEY)
         if passed is not None and passed[0] == slug:
-            version = passed[1]  # read by functions.product_hits, before the product
+            version = passed[1]  # read by functions.web.product_hits, before the product
         else:
-            version = catalog_versions.product_version(conn, slug)
+            version = cache_versions.product_version(conn, slug)
         if version is None:
             raise NotFound("no such product")
         key = product_hits.product_key(version)
         cached = response_cache().get(key)
         if cached is not None:
             return _cached(cached)
-        found = catalog.get_product(conn, slug)
+        found = reading.get_product(conn, slug)
     return _store(key, ok(ProductOut.from_domain(found)), PRODUCT_TTL_SECONDS)

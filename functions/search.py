@@ -1,6 +1,6 @@
 """GET /search?q=: the search results as an HTML page, for browsers without JavaScript.
 
-The same matching as GET /api/products?q= (decant.catalog with decant.search_text);
+The same matching as GET /api/products?q= (decant.catalog.reading with decant.catalog.search_text);
 with JavaScript the header's search box reads the build's static index instead.
 """
 
@@ -10,10 +10,10 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from decant import catalog
-from decant.catalog import ProductFilters
-from functions import storefront_pages
-from functions.runtime import database
+from decant.catalog import reading
+from decant.catalog.reading import ProductFilters
+from functions.web import storefront_pages
+from functions.web.runtime import database
 
 bp = Blueprint("search", __name__)
 
@@ -29,6 +29,6 @@ def search_page() -> Response:
     total = 0
     if query:
         with database().connection() as conn:
-            products, total = catalog.list_products(conn, ProductFilters(q=query, per_page=RESULTS))
+            products, total = reading.list_products(conn, ProductFilters(q=query, per_page=RESULTS))
     title = f"Search: {query}" if query else "Search"
     return storefront_pages.page(title, "search.html", q=query, products=products, total=total)

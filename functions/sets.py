@@ -9,9 +9,9 @@ from __future__ import annotations
 from flask import Blueprint, Response
 from pydantic import BaseModel, Field
 
-from decant import curated_sets
-from functions.envelope import ok
-from functions.runtime import database
+from decant.catalog import curated_sets
+from functions.web.envelope import ok
+from functions.web.runtime import database
 
 bp = Blueprint("sets", __name__, url_prefix="/api/sets")
 

@@ -1,7 +1,7 @@
 """Back-in-stock alerts: POST /api/stock-alerts, and the two links its e-mails carry.
 
 The links open a page with one button (GET shows, POST acts), so a mail scanner that
-follows links confirms or unsubscribes nothing. The rules are decant.stock_alerts'.
+follows links confirms or unsubscribes nothing. The rules are decant.inventory.stock_alerts'.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from typing import Annotated
 from flask import Blueprint, Response, request
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from decant import stock_alerts
 from decant.errors import NotFound
-from functions import storefront_pages
-from functions.envelope import ok
-from functions.rate_limits import STOCK_ALERTS, limiter
-from functions.request_body import json_body
-from functions.runtime import database, settings
+from decant.inventory import stock_alerts
+from functions.web import storefront_pages
+from functions.web.envelope import ok
+from functions.web.rate_limits import STOCK_ALERTS, limiter
+from functions.web.request_body import json_body
+from functions.web.runtime import database, settings
 
 bp = Blueprint("stock_alerts", __name__)
 

@@ -8,11 +8,11 @@ import json
 import stripe
 from flask import Blueprint, Response, request
 
-from decant import payment_events
 from decant.errors import Unavailable
-from decant.payments import InvalidSignature
-from functions.envelope import ok
-from functions.runtime import database, settings
+from decant.payments import payment_events
+from decant.payments.providers import InvalidSignature
+from functions.web.envelope import ok
+from functions.web.runtime import database, settings
 
 bp = Blueprint("stripe_webhooks", __name__, url_prefix="/api/webhooks")
 

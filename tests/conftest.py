@@ -17,8 +17,8 @@ import psycopg
 import pytest
 import redis as redis_lib
 
-from decant import db, embedded, migrations
-from decant.config import Settings, load_settings
+from decant.platform import db, embedded, migrations
+from decant.platform.config import Settings, load_settings
 from tests.factories import Shop
 
 pytest_plugins = [

@@ -8,8 +8,8 @@ from typing import Any
 
 import psycopg
 
-from decant import orders
-from decant.orders import Cart, CartLine
+from decant.orders import placing
+from decant.orders.placing import Cart, CartLine
 
 _serial = itertools.count(1)
 
@@ -136,7 +136,7 @@ class Shop:
         return slug
 
     def order(self, *lines: tuple[str, int | float, int], **extra: Any) -> dict[str, Any]:
-        return orders.place(self.conn, cart(*lines, **extra))
+        return placing.place(self.conn, cart(*lines, **extra))
 
     def count(self, table: str) -> int:
         return self.conn.execute(f"SELECT count(*) AS n FROM {table}").fetchone()["n"]

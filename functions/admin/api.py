@@ -8,15 +8,18 @@ from typing import Any, Literal
 from flask import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from decant import admin_orders, catalog_admin, dashboard, inventory, stock_report
-from decant.admin_orders import OrderFilters
+from decant.analytics import dashboards
+from decant.catalog import editing
 from decant.errors import ValidationError
+from decant.inventory import forecasts, stock
+from decant.orders import back_office
+from decant.orders.back_office import OrderFilters
 from functions.admin import guard
 from functions.admin.blueprints import api
 from functions.admin.guard import owner_only
 from functions.admin.pages import payment_provider
-from functions.envelope import ok, paged
-from functions.request_body import json_body, query_args
+from functions.web.envelope import ok, paged
+from functions.web.request_body import json_body, query_args
 
 
 class ProductQuery(BaseModel):
@@ -33,7 +36,7 @@ class ProductQuery(BaseModel):
 def products() -> Response:
     query = query_args(ProductQuery)
     with guard.connection() as conn:
-        rows, total = catalog_admin.list_products(
+        rows, total = editing.list_products(
             conn,
             q=query.q,
             brand=query.brand,
@@ -56,7 +59,7 @@ class Body(BaseModel):
 def product_create() -> Response:
     body = json_body(Body).model_dump()
     with guard.connection() as conn:
-        return ok(catalog_admin.create(conn, guard.actor(), body), status=201)
+        return ok(editing.create(conn, guard.actor(), body), status=201)
 
 
 @api.put("/products/<int:product_id>")
@@ -64,7 +67,7 @@ def product_create() -> Response:
 def product_update(product_id: int) -> Response:
     body = json_body(Body).model_dump()
     with guard.connection() as conn:
-        return ok(catalog_admin.update(conn, guard.actor(), product_id, body))
+        return ok(editing.update(conn, guard.actor(), product_id, body))
 
 
 class OrderQuery(BaseModel):
@@ -91,7 +94,7 @@ def orders() -> Response:
         per_page=query.per_page,
     )
     with guard.connection() as conn:
-        rows, total = admin_orders.list_orders(conn, filters)
+        rows, total = back_office.list_orders(conn, filters)
     return paged(rows, total=total, page=query.page, per_page=query.per_page)
 
 
@@ -111,22 +114,22 @@ def order_update(order_id: int) -> Response:
     actor = guard.actor()
     with guard.connection() as conn:
         if change.refund_cents is not None and change.status is None:
-            order: dict[str, Any] = admin_orders.refund(
+            order: dict[str, Any] = back_office.refund(
                 conn, actor, payment_provider(), order_id, change.refund_cents
             )
         elif change.status == "cancelled":
-            order = admin_orders.cancel(
+            order = back_office.cancel(
                 conn, actor, order_id, reason=change.reason or "cancelled by the shop"
             )
         elif change.status is not None and change.refund_cents is None:
-            order = admin_orders.move(
+            order = back_office.move(
                 conn, actor, order_id, change.status, tracking_number=change.tracking_number
             )
         else:
             raise ValidationError(
                 "say what to change", {"body": "give status, or refund_cents (not both)"}
             )
-        return ok(admin_orders.detail(conn, order["id"]))
+        return ok(back_office.detail(conn, order["id"]))
 
 
 @api.get("/inventory")
@@ -134,10 +137,10 @@ def inventory_report() -> Response:
     with guard.connection() as conn:
         return ok(
             {
-                "products": stock_report.report(conn),
-                "reorder": stock_report.reorder_list(conn),
-                "low_stock": inventory.low_stock(conn),
-                "value_cents": stock_report.inventory_value_cents(conn),
+                "products": forecasts.report(conn),
+                "reorder": forecasts.reorder_list(conn),
+                "low_stock": stock.low_stock(conn),
+                "value_cents": forecasts.inventory_value_cents(conn),
             }
         )
 
@@ -151,4 +154,4 @@ class AnalyticsQuery(BaseModel):
 def analytics() -> Response:
     query = query_args(AnalyticsQuery)
     with guard.connection() as conn:
-        return ok(dashboard.overview(conn, query.period))
+        return ok(dashboards.overview(conn, query.period))

@@ -19,12 +19,12 @@ from urllib.parse import urlsplit
 import psycopg
 from flask import Blueprint, Response, current_app, g, redirect, request, url_for
 
-from decant import admin_sessions
-from decant.admin_sessions import Session
-from decant.audit import Actor
 from decant.errors import Forbidden, Unauthorized, ValidationError
-from functions.client_address import client_address
-from functions.runtime import database, redis_client
+from decant.staff import sessions
+from decant.staff.audit import Actor
+from decant.staff.sessions import Session
+from functions.web.client_address import client_address
+from functions.web.runtime import database, redis_client
 
 SESSION_COOKIE = "__Host-decant_admin"
 LOGIN_COOKIE = "__Host-decant_login"
@@ -101,9 +101,7 @@ def _check() -> Response | None:
         request.max_content_length = limit
     _refuse_nul_characters()
     with connection() as conn:
-        g.admin_session = admin_sessions.load(
-            redis_client(), conn, request.cookies.get(SESSION_COOKIE)
-        )
+        g.admin_session = sessions.load(redis_client(), conn, request.cookies.get(SESSION_COOKIE))
     if getattr(view, "admin_public", False):
         return None
     session = g.admin_session

@@ -8,14 +8,14 @@ from typing import Any
 import psycopg
 from flask import Response, make_response, redirect, render_template, request, url_for
 
-from decant import admin_sessions, admin_users, audit
 from decant.errors import DecantError, Forbidden, Unauthorized, ValidationError
+from decant.staff import accounts, audit, sessions
 from functions.admin import guard
 from functions.admin.blueprints import pages
 from functions.admin.guard import owner_only, public
-from functions.client_address import client_address
-from functions.envelope import STATUS, fail, ok
-from functions.runtime import redis_client, runtime, settings
+from functions.web.client_address import client_address
+from functions.web.envelope import STATUS, fail, ok
+from functions.web.runtime import redis_client, runtime, settings
 
 
 def wants_json() -> bool:
@@ -81,7 +81,7 @@ def login_post() -> Any:
     code = str(data.get("totp", "") or "")
     try:
         with guard.connection() as conn:
-            user = admin_users.authenticate(
+            user = accounts.authenticate(
                 conn,
                 redis_client(),
                 email,
@@ -91,10 +91,10 @@ def login_post() -> Any:
                 secret_key=settings().secret_key,
                 now=now(),
             )
-    except (Unauthorized, admin_users.LoginLocked) as exc:
+    except (Unauthorized, accounts.LoginLocked) as exc:
         if wants_json():
             raise
-        status = 429 if isinstance(exc, admin_users.LoginLocked) else 401
+        status = 429 if isinstance(exc, accounts.LoginLocked) else 401
         response = make_response(
             render_template(
                 "admin/login.html",
@@ -107,7 +107,7 @@ def login_post() -> Any:
         )
         guard.set_login_cookie(response)
         return _with_retry_after(response, exc)
-    session = admin_sessions.start(
+    session = sessions.start(
         redis_client(), user, previous_sid=request.cookies.get(guard.SESSION_COOKIE)
     )
     if wants_json():
@@ -138,15 +138,15 @@ def _logged_out(notice: str) -> Response:
 
 @pages.post("/logout")
 def logout() -> Response:
-    admin_sessions.end(redis_client(), request.cookies.get(guard.SESSION_COOKIE))
+    sessions.end(redis_client(), request.cookies.get(guard.SESSION_COOKIE))
     return _logged_out("logged_out")
 
 
 @pages.post("/logout-everywhere")
 def logout_everywhere() -> Response:
     with guard.connection() as conn:
-        admin_users.end_all_sessions(conn, guard.actor().id)  # type: ignore[arg-type]
-    admin_sessions.end(redis_client(), request.cookies.get(guard.SESSION_COOKIE))
+        accounts.end_all_sessions(conn, guard.actor().id)  # type: ignore[arg-type]
+    sessions.end(redis_client(), request.cookies.get(guard.SESSION_COOKIE))
     return _logged_out("logged_out_everywhere")
 
 
@@ -155,9 +155,9 @@ def account() -> str:
     session = guard.current_session()
     assert session is not None
     with guard.connection() as conn:
-        user = admin_users.get(conn, session.user_id)
+        user = accounts.get(conn, session.user_id)
     pending = session.data.get("totp_pending")
-    qr = admin_users.totp_qr_svg(user["email"], pending) if pending else None
+    qr = accounts.totp_qr_svg(user["email"], pending) if pending else None
     return render_template("admin/account.html", user=user, pending=pending, qr=qr)
 
 
@@ -165,13 +165,13 @@ def account() -> str:
 def totp_start() -> Response:
     session = guard.current_session()
     assert session is not None
-    admin_sessions.put(redis_client(), session, totp_pending=admin_users.new_totp_secret())
+    sessions.put(redis_client(), session, totp_pending=accounts.new_totp_secret())
     return redirect(url_for("admin.account"))
 
 
 def _check_current_password(user_id: int) -> None:
     with guard.connection() as conn:
-        admin_users.check_current_password(
+        accounts.check_current_password(
             conn,
             redis_client(),
             user_id,
@@ -184,8 +184,8 @@ def _check_current_password(user_id: int) -> None:
 def _two_factor_changed(conn: psycopg.Connection, user_id: int, action: str) -> dict[str, Any]:
     """Audit the change and end every other session of the account (epoch bump), in the
     transaction of the change itself."""
-    admin_users.end_all_sessions(conn, user_id)
-    user = admin_users.get(conn, user_id)
+    accounts.end_all_sessions(conn, user_id)
+    user = accounts.get(conn, user_id)
     audit.record(
         conn,
         guard.actor(),
@@ -197,11 +197,9 @@ def _two_factor_changed(conn: psycopg.Connection, user_id: int, action: str) -> 
     return user
 
 
-def _in_a_fresh_session(
-    session: admin_sessions.Session, user: dict[str, Any], notice: str
-) -> Response:
+def _in_a_fresh_session(session: sessions.Session, user: dict[str, Any], notice: str) -> Response:
     """This browser goes on in a new session made under the account's new epoch."""
-    fresh = admin_sessions.start(redis_client(), user, previous_sid=session.sid)
+    fresh = sessions.start(redis_client(), user, previous_sid=session.sid)
     response = redirect(url_for("admin.account", notice=notice))
     guard.set_session_cookie(response, fresh.sid)
     return response
@@ -217,7 +215,7 @@ def totp_confirm() -> Response:
         raise ValidationError("start the set-up first", {"code": "no set-up in progress"})
     _check_current_password(session.user_id)
     with guard.connection() as conn, conn.transaction():
-        admin_users.enable_totp(
+        accounts.enable_totp(
             conn,
             session.user_id,
             secret,
@@ -236,7 +234,7 @@ def totp_disable() -> Response:
     assert session is not None
     _check_current_password(session.user_id)
     with guard.connection() as conn, conn.transaction():
-        admin_users.disable_totp(
+        accounts.disable_totp(
             conn,
             session.user_id,
             request.form.get("code", ""),
@@ -261,7 +259,7 @@ def account_password() -> Response:
         )
     _check_current_password(session.user_id)
     with guard.connection() as conn, conn.transaction():
-        user = admin_users.set_password(conn, session.user_id, new)
+        user = accounts.set_password(conn, session.user_id, new)
         audit.record(
             conn,
             guard.actor(),
@@ -270,7 +268,7 @@ def account_password() -> Response:
             user["id"],
             after={"email": user["email"], "other_sessions_ended": True},
         )
-    fresh = admin_sessions.start(redis_client(), user, previous_sid=session.sid)
+    fresh = sessions.start(redis_client(), user, previous_sid=session.sid)
     response = redirect(url_for("admin.account", notice="password_changed"))
     guard.set_session_cookie(response, fresh.sid)
     return response
@@ -280,7 +278,7 @@ def account_password() -> Response:
 @owner_only
 def users() -> str:
     with guard.connection() as conn:
-        return render_template("admin/users.html", users=admin_users.all_users(conn))
+        return render_template("admin/users.html", users=accounts.all_users(conn))
 
 
 @pages.post("/users")
@@ -288,7 +286,7 @@ def users() -> str:
 def users_create() -> Response:
     form = request.form
     with guard.connection() as conn, conn.transaction():
-        user = admin_users.create(
+        user = accounts.create(
             conn, form.get("email", ""), form.get("password", ""), form.get("role", "staff")
         )
         audit.record(
@@ -310,7 +308,7 @@ def users_active(user_id: int) -> Response:
     if user_id == actor.id and not active:
         raise ValidationError("you cannot switch off your own account", {"active": "yourself"})
     with guard.connection() as conn, conn.transaction():
-        user = admin_users.set_active(conn, user_id, active)
+        user = accounts.set_active(conn, user_id, active)
         audit.record(
             conn,
             actor,
@@ -332,9 +330,9 @@ def users_password(user_id: int) -> Response:
             "change your own password on your account page", {"password": "yourself"}
         )
     with guard.connection() as conn, conn.transaction():
-        if admin_users.get(conn, user_id)["role"] != "staff":
+        if accounts.get(conn, user_id)["role"] != "staff":
             raise Forbidden("only a staff account's password can be set here")
-        user = admin_users.set_password(conn, user_id, request.form.get("password", ""))
+        user = accounts.set_password(conn, user_id, request.form.get("password", ""))
         audit.record(
             conn,
             actor,

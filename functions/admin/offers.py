@@ -1,6 +1,6 @@
 """The owner's offers in the admin: discount codes and curated sets, as pages under
 /admin and JSON under /api/admin. Thin: read the form or body, call the domain
-(decant.discount_codes, decant.curated_sets), answer. Staff may look; changes are
+(decant.orders.discount_codes, decant.catalog.curated_sets), answer. Staff may look; changes are
 the owner's (the domain refuses staff as well)."""
 
 from __future__ import annotations
@@ -13,13 +13,15 @@ from flask import Response, redirect, render_template, request, url_for
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 from werkzeug.datastructures import MultiDict
 
-from decant import audit, curated_sets, discount_codes
+from decant.catalog import curated_sets
 from decant.errors import Conflict, ValidationError
+from decant.orders import discount_codes
+from decant.staff import audit
 from functions.admin import forms, guard
 from functions.admin.blueprints import api, pages
 from functions.admin.guard import owner_only
-from functions.envelope import ok
-from functions.request_body import json_body
+from functions.web.envelope import ok
+from functions.web.request_body import json_body
 
 SAMPLE_ROWS = 8
 PLAIN = TypeAdapter(Any)

@@ -1,6 +1,6 @@
 """The owner's operations pages: the worker's scheduled jobs (last run and result) and
 a customer's data on request (export, erase). Thin: read the form, call the domain
-(decant.schedule, decant.customer_data), answer."""
+(decant.ops.schedule, decant.orders.customer_data), answer."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import Any
 
 from flask import Response, render_template, request
 
-from decant import customer_data, schedule
 from decant.errors import Conflict, ValidationError
+from decant.ops import schedule
+from decant.orders import customer_data
 from functions.admin import guard
 from functions.admin.blueprints import pages
 from functions.admin.guard import owner_only

@@ -10,27 +10,20 @@ from typing import Any
 
 from flask import Response, redirect, render_template, request, url_for
 
-from decant import (
-    admin_orders,
-    audit,
-    catalog_admin,
-    catalog_csv,
-    image_uploads,
-    inventory,
-    media_store,
-    publishing,
-    stock_admin,
-    stock_alerts,
-    stock_report,
-)
-from decant import dashboard as business
-from decant.admin_orders import OrderFilters
+import decant.payments.providers
+from decant.analytics import dashboards as business
+from decant.catalog import csv_transfer, editing, image_uploads, media_store
 from decant.errors import ValidationError
+from decant.inventory import adjustments, forecasts, stock, stock_alerts
+from decant.orders import back_office
+from decant.orders.back_office import OrderFilters
+from decant.publishing import admin_publishing
+from decant.staff import audit
 from functions.admin import charts, forms, guard
 from functions.admin.blueprints import pages
 from functions.admin.guard import body_limit, owner_only
 from functions.admin.notices import notice_text
-from functions.runtime import runtime, settings
+from functions.web.runtime import runtime, settings
 
 UPLOAD_LIMIT = 12 * 1024 * 1024
 IMPORT_LIMIT = 5 * 1024 * 1024
@@ -132,7 +125,7 @@ def products() -> str:
     active = {"yes": True, "no": False}.get(active_arg)
     page = _page()
     with guard.connection() as conn:
-        rows, total = catalog_admin.list_products(
+        rows, total = editing.list_products(
             conn,
             q=request.args.get("q") or None,
             brand=request.args.get("brand") or None,
@@ -148,13 +141,13 @@ def products() -> str:
         total=total,
         brands=brands,
         page=page,
-        last_page=_last_page(total, catalog_admin.PER_PAGE),
+        last_page=_last_page(total, editing.PER_PAGE),
     )
 
 
 def _product_form(product: dict[str, Any] | None, *, error: Any = None, status: int = 200) -> Any:
     with guard.connection() as conn:
-        brands = catalog_admin.brand_names(conn)
+        brands = editing.brand_names(conn)
     return (
         render_template(
             "admin/product.html",
@@ -180,7 +173,7 @@ def product_create() -> Any:
     try:
         data = forms.product(request.form)
         with guard.connection() as conn:
-            created = catalog_admin.create(conn, guard.actor(), data)
+            created = editing.create(conn, guard.actor(), data)
     except ValidationError as exc:
         return _product_form({**data, "id": None}, error=exc, status=422)
     return redirect(url_for("admin.product", product_id=created["id"], notice="product_created"))
@@ -189,7 +182,7 @@ def product_create() -> Any:
 @pages.get("/products/<int:product_id>")
 def product(product_id: int) -> Any:
     with guard.connection() as conn:
-        found = catalog_admin.get(conn, product_id)
+        found = editing.get(conn, product_id)
         history = conn.execute(
             "SELECT actor, action, created_at FROM audit_log WHERE entity = 'product'"
             " AND entity_id = %s ORDER BY id DESC LIMIT 10",
@@ -206,7 +199,7 @@ def product_update(product_id: int) -> Any:
     try:
         data = forms.product(request.form)
         with guard.connection() as conn:
-            catalog_admin.update(conn, guard.actor(), product_id, data)
+            editing.update(conn, guard.actor(), product_id, data)
     except ValidationError as exc:
         return _product_form({**data, "id": product_id, "images": []}, error=exc, status=422)
     return redirect(
@@ -228,8 +221,8 @@ def product_image(product_id: int) -> Any:
     name = image_uploads.store(upload.read(image_uploads.MAX_BYTES + 1), settings().media_dir)
     media_store.keep(settings(), name)
     with guard.connection() as conn:
-        current = catalog_admin.get(conn, product_id)
-        catalog_admin.set_images(conn, guard.actor(), product_id, [*current["images"], name])
+        current = editing.get(conn, product_id)
+        editing.set_images(conn, guard.actor(), product_id, [*current["images"], name])
     return redirect(url_for("admin.product", product_id=product_id, notice="image_added"))
 
 
@@ -242,7 +235,7 @@ def bulk_prices() -> Response:
         for i in request.form.getlist("product_id")
     ] or None
     with guard.connection() as conn:
-        catalog_admin.bulk_price_change(conn, guard.actor(), percent, product_ids=ids)
+        editing.bulk_price_change(conn, guard.actor(), percent, product_ids=ids)
     return redirect(url_for("admin.products", notice="prices_changed"))
 
 
@@ -250,7 +243,7 @@ def bulk_prices() -> Response:
 @owner_only
 def catalog_export() -> Response:
     with guard.connection() as conn:
-        text = catalog_csv.export(conn)
+        text = csv_transfer.export(conn)
     return Response(
         text,
         mimetype="text/csv",
@@ -279,7 +272,7 @@ def catalog_import_post() -> Any:
         ) from None
     dry_run = request.form.get("apply") != "yes"
     with guard.connection() as conn:
-        report = catalog_csv.import_csv(conn, guard.actor(), text, dry_run=dry_run)
+        report = csv_transfer.import_csv(conn, guard.actor(), text, dry_run=dry_run)
     return render_template("admin/import.html", report=report, dry_run=dry_run), (
         200 if report["ok"] else 422
     )
@@ -293,13 +286,13 @@ def inventory_page() -> str:
     page = _page()
     q = (request.args.get("q") or "").strip()[:100] or None
     with guard.connection() as conn:
-        rows, total = stock_report.report_page(
+        rows, total = forecasts.report_page(
             conn, q=q, low_first=request.args.get("low") == "1", page=page
         )
         _in_range(page, rows)
-        reorder = stock_report.reorder_list(conn)
-        low = inventory.low_stock(conn)
-        value = stock_report.inventory_value_cents(conn)
+        reorder = forecasts.reorder_list(conn)
+        low = stock.low_stock(conn)
+        value = forecasts.inventory_value_cents(conn)
         waiting = stock_alerts.waiting_by_product(conn)
     return render_template(
         "admin/inventory.html",
@@ -307,11 +300,11 @@ def inventory_page() -> str:
         rows=rows,
         total=total,
         page=page,
-        last_page=_last_page(total, stock_report.PER_PAGE),
+        last_page=_last_page(total, forecasts.PER_PAGE),
         reorder=reorder,
         low=low,
         value=value,
-        reasons=inventory.REASONS,
+        reasons=stock.REASONS,
     )
 
 
@@ -319,7 +312,7 @@ def inventory_page() -> str:
 def restock(slug: str) -> Response:
     form = request.form
     with guard.connection() as conn:
-        stock_admin.restock(
+        adjustments.restock(
             conn,
             guard.actor(),
             slug,
@@ -335,7 +328,7 @@ def restock(slug: str) -> Response:
 def adjust(slug: str) -> Response:
     form = request.form
     with guard.connection() as conn:
-        stock_admin.adjust(
+        adjustments.adjust(
             conn,
             guard.actor(),
             slug,
@@ -349,7 +342,7 @@ def adjust(slug: str) -> Response:
 # -- orders ------------------------------------------------------------------------
 
 
-def _order_filters(per_page: int = admin_orders.PER_PAGE) -> OrderFilters:
+def _order_filters(per_page: int = back_office.PER_PAGE) -> OrderFilters:
     args = request.args
     return OrderFilters(
         status=args.get("status") or None,
@@ -366,7 +359,7 @@ def _order_filters(per_page: int = admin_orders.PER_PAGE) -> OrderFilters:
 def orders() -> str:
     filters = _order_filters()
     with guard.connection() as conn:
-        rows, total = admin_orders.list_orders(conn, filters)
+        rows, total = back_office.list_orders(conn, filters)
         _in_range(filters.page, rows)
     return render_template(
         "admin/orders.html",
@@ -375,15 +368,15 @@ def orders() -> str:
         page=filters.page,
         last_page=_last_page(total, filters.per_page),
         filters=filters,
-        statuses=admin_orders.STATUSES,
-        payment_statuses=admin_orders.PAYMENT_STATUSES,
+        statuses=back_office.STATUSES,
+        payment_statuses=back_office.PAYMENT_STATUSES,
     )
 
 
 @pages.get("/orders/export.csv")
 def orders_export() -> Response:
     with guard.connection() as conn:
-        text = admin_orders.export_csv(conn, _order_filters())
+        text = back_office.export_csv(conn, _order_filters())
     return Response(
         text,
         mimetype="text/csv",
@@ -394,14 +387,14 @@ def orders_export() -> Response:
 @pages.get("/orders/<int:order_id>")
 def order(order_id: int) -> str:
     with guard.connection() as conn:
-        found = admin_orders.detail(conn, order_id)
+        found = back_office.detail(conn, order_id)
     return render_template("admin/order.html", order=found)
 
 
 @pages.post("/orders/<int:order_id>/status")
 def order_status(order_id: int) -> Response:
     with guard.connection() as conn:
-        admin_orders.move(
+        back_office.move(
             conn,
             guard.actor(),
             order_id,
@@ -414,7 +407,7 @@ def order_status(order_id: int) -> Response:
 @pages.post("/orders/<int:order_id>/cancel")
 def order_cancel(order_id: int) -> Response:
     with guard.connection() as conn:
-        admin_orders.cancel(
+        back_office.cancel(
             conn,
             guard.actor(),
             order_id,
@@ -428,7 +421,7 @@ def order_cancel(order_id: int) -> Response:
 def order_refund(order_id: int) -> Response:
     amount = forms.cents(request.form.get("amount"), "amount")
     with guard.connection() as conn:
-        admin_orders.refund(conn, guard.actor(), payment_provider(), order_id, amount)
+        back_office.refund(conn, guard.actor(), payment_provider(), order_id, amount)
     return redirect(url_for("admin.order", order_id=order_id, notice="order_refunded"))
 
 
@@ -436,7 +429,7 @@ def order_refund(order_id: int) -> Response:
 def packing_slip(order_id: int) -> str:
     with guard.connection() as conn:
         return render_template(
-            "admin/packing_slip.html", order=admin_orders.packing_slip(conn, order_id)
+            "admin/packing_slip.html", order=back_office.packing_slip(conn, order_id)
         )
 
 
@@ -444,9 +437,7 @@ def payment_provider() -> Any:
     """The provider checkout chose at start (one per app), or one made from settings."""
     extras = runtime().extras
     if "payments" not in extras:
-        from decant import payments
-
-        extras["payments"] = payments.provider_for(settings())
+        extras["payments"] = decant.payments.providers.provider_for(settings())
     return extras["payments"]
 
 
@@ -456,14 +447,14 @@ def payment_provider() -> Any:
 @pages.get("/publishing")
 def publishing_page() -> str:
     with guard.connection() as conn:
-        data = publishing.status(conn, settings())
+        data = admin_publishing.status(conn, settings())
     return render_template("admin/publishing.html", data=data)
 
 
 @pages.post("/publishing/publish")
 def publish() -> Response:
     with guard.connection() as conn:
-        publishing.publish(conn, guard.actor())
+        admin_publishing.publish(conn, guard.actor())
     return redirect(
         url_for(
             "admin.publishing_page",
@@ -476,7 +467,7 @@ def publish() -> Response:
 @owner_only
 def rollback() -> Response:
     with guard.connection() as conn:
-        publishing.rollback(conn, settings(), guard.actor())
+        admin_publishing.rollback(conn, settings(), guard.actor())
     return redirect(url_for("admin.publishing_page", notice="rolled_back"))
 
 

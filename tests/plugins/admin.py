@@ -11,8 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from decant import admin_users
-from decant.config import Settings
+from decant.platform.config import Settings
+from decant.staff import accounts
 from functions import create_app
 from functions.admin.guard import LOGIN_COOKIE, SESSION_COOKIE
 
@@ -77,12 +77,12 @@ def admin_app(settings: Settings) -> Iterator[Flask]:
 
 @pytest.fixture
 def owner_account(conn: psycopg.Connection) -> dict[str, Any]:
-    return admin_users.create(conn, OWNER_EMAIL, PASSWORD, "owner")
+    return accounts.create(conn, OWNER_EMAIL, PASSWORD, "owner")
 
 
 @pytest.fixture
 def staff_account(conn: psycopg.Connection) -> dict[str, Any]:
-    return admin_users.create(conn, STAFF_EMAIL, PASSWORD, "staff")
+    return accounts.create(conn, STAFF_EMAIL, PASSWORD, "staff")
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from werkzeug.serving import make_server
 
-from decant.config import Settings
+from decant.platform.config import Settings
 from functions import create_app
 
 STRIPE_BASE = "http://stripe.test"

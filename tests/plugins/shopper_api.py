@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
-from decant.config import Settings
+from decant.platform.config import Settings
 from functions import create_app
 
 _addresses = itertools.count(1)

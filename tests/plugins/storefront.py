@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from decant.config import Settings
+from decant.platform.config import Settings
 from tests.factories import Shop
 from tests.ports import free_port
 
@@ -102,7 +102,7 @@ def serve_wsgi(app: Any) -> tuple[str, Callable[[], None]]:
 def live_shop(settings: Settings, catalog_shop: Shop, build_site) -> Iterator[str]:
     """The built site and the functions on one port, as `decant serve` runs them."""
     from functions import create_app
-    from functions.static_site import local_site
+    from functions.web.static_site import local_site
 
     build_site(full=True)
     app = local_site(create_app(settings), Path(settings.public_dir))

@@ -1,0 +1,1 @@
+decant/sql

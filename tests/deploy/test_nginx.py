@@ -1,0 +1,424 @@
+"""deploy/nginx/decant.conf in a real Nginx (Debian's): the built site with its headers,
+gzip and caching, the 404 page, try_files, rate limits, and /api/ reaching the functions."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import brotli
+import pytest
+import requests
+
+from tests.plugins.operations import wait_for_port
+from tests.plugins.storefront import serve_wsgi
+from tests.ports import free_port
+from tests.waiting import wait_until
+
+NGINX = "/usr/sbin/nginx"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "nginx"
+# Debian's libnginx-mod-http-brotli-static (scripts/test.sh installs it).
+BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
+
+
+def render_config(tmp: Path, *, port: int, root: Path, app_port: int) -> Path:
+    """decant.conf with only the machine-specific lines changed: port, root, upstream;
+    with the Brotli snippet installed and its module loaded, as docs/operations.md says
+    to do where Debian's module is installed."""
+    shutil.copytree(DEPLOY / "snippets", tmp / "snippets")
+    load_brotli = ""
+    if BROTLI_MODULE.exists():
+        shutil.copy(DEPLOY / "optional" / "decant-brotli.conf", tmp / "snippets")
+        load_brotli = f"load_module {BROTLI_MODULE};"
+    conf = (DEPLOY / "decant.conf").read_text()
+    conf = conf.replace("listen 80;", f"listen 127.0.0.1:{port};")
+    conf = conf.replace("listen [::]:80;\n", "")
+    conf = conf.replace("root /srv/decant/public/current;", f"root {root};")
+    conf = conf.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};")
+    assert "/var/log/nginx/decant-access.json" in conf
+    conf = conf.replace("/var/log/nginx/decant-access.json", str(tmp / "logs" / "access.json"))
+    (tmp / "decant.conf").write_text(conf)
+    (tmp / "logs").mkdir()
+    main = tmp / "nginx.conf"
+    main.write_text(
+        f"""
+{load_brotli}
+user root;
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/logs/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    include {tmp}/decant.conf;
+}}
+"""
+    )
+    return main
+
+
+def start_nginx(conf: Path) -> subprocess.Popen:
+    """Debian's Nginx on a rendered config, waited for until it listens."""
+    check = subprocess.run(
+        [NGINX, "-t", "-p", str(conf.parent), "-c", str(conf)], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stderr
+    process = subprocess.Popen(
+        [NGINX, "-p", str(conf.parent), "-c", str(conf), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    port = int(
+        re.search(r"listen 127\.0\.0\.1:(\d+);", (conf.parent / "decant.conf").read_text())[1]
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert process.poll() is None, process.stderr.read()
+            assert time.monotonic() < deadline, "nginx did not start listening"
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=0.1)
+    return process
+
+
+@pytest.fixture
+def nginx_shop(settings, catalog_shop, build_site, tmp_path: Path) -> Iterator[str]:
+    from functions import create_app
+
+    build_site()
+    app = create_app(settings)
+    app_base, stop_app = serve_wsgi(app)
+    port = free_port()
+    conf = render_config(
+        tmp_path / "nginx",
+        port=port,
+        root=settings.public_dir.resolve() / "current",
+        app_port=int(app_base.rsplit(":", 1)[1]),
+    )
+    process = start_nginx(conf)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=30)
+    stop_app()
+    app.extensions["decant"].close()
+
+
+def test_pages_carry_the_security_headers_and_a_csp_that_allows_only_stripe(nginx_shop):
+    response = requests.get(nginx_shop + "/", timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "X-XSS-Protection" not in response.headers
+    assert response.headers["Strict-Transport-Security"] == "max-age=63072000"
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    foreign = set(re.findall(r"https://[^\s;]+", csp))
+    assert foreign and all(host.endswith("stripe.com") for host in foreign)
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+    assert "Perfume samples, filled by hand" in response.text
+
+
+def test_fingerprinted_assets_are_cached_for_a_year_and_served_gzipped(nginx_shop, settings):
+    home = requests.get(nginx_shop + "/", timeout=10).text
+    css_url = re.search(r'href="(/assets/app\.[0-9a-f]+\.css)"', home).group(1)
+    response = requests.get(
+        nginx_shop + css_url, headers={"Accept-Encoding": "gzip"}, timeout=10, stream=True
+    )
+    raw = response.raw.read()
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    on_disk = (settings.public_dir / "current" / css_url.lstrip("/")).read_bytes()
+    assert gzip.decompress(raw) == on_disk
+    page = requests.get(
+        nginx_shop + "/catalog/", headers={"Accept-Encoding": "gzip"}, timeout=10, stream=True
+    )
+    assert page.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in page.headers["Vary"]
+
+
+def test_a_browser_asking_for_brotli_gets_the_builds_br_file(nginx_shop, settings):
+    assert BROTLI_MODULE.exists(), "apt-get install libnginx-mod-http-brotli-static"
+    on_disk = settings.public_dir / "current" / "products" / "rose-noir.html"
+    for path in ("/products/rose-noir/", "/catalog/"):
+        response = requests.get(
+            nginx_shop + path, headers={"Accept-Encoding": "br, gzip"}, timeout=10, stream=True
+        )
+        raw = response.raw.read()
+        assert response.status_code == 200
+        assert response.headers["Content-Encoding"] == "br", path
+        assert "Accept-Encoding" in response.headers["Vary"]
+        assert header_values(response, "X-Content-Type-Options") == ["nosniff"]
+        if path.startswith("/products/"):
+            assert raw == Path(f"{on_disk}.br").read_bytes()
+            assert brotli.decompress(raw) == on_disk.read_bytes()
+    gzip_only = requests.get(
+        nginx_shop + "/products/rose-noir/", headers={"Accept-Encoding": "gzip"}, timeout=10
+    )
+    assert gzip_only.headers["Content-Encoding"] == "gzip"
+
+
+def test_try_files_finds_pages_without_their_trailing_slash(nginx_shop):
+    for path in ("/products/rose-noir/", "/products/rose-noir", "/about", "/sitemap.xml"):
+        response = requests.get(nginx_shop + path, timeout=10, allow_redirects=False)
+        assert response.status_code == 200, path
+    assert "<h1>Rose Noir</h1>" in requests.get(nginx_shop + "/products/rose-noir", timeout=10).text
+
+
+def test_unknown_pages_get_the_shops_404_page(nginx_shop):
+    response = requests.get(nginx_shop + "/products/no-such-scent/", timeout=10)
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert requests.get(nginx_shop + "/.git/config", timeout=10).status_code == 404
+
+
+def test_api_requests_reach_the_functions_and_are_rate_limited(nginx_shop):
+    response = requests.get(nginx_shop + "/api/health", timeout=10)
+    assert response.status_code == 200
+    assert response.json()["success"] is True and response.json()["data"]["status"] == "ok"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    # 60 requests at once: well past 10 r/s with a burst of 20, however slow the app is
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        answers = list(
+            pool.map(lambda _: requests.get(nginx_shop + "/api/health", timeout=30), range(60))
+        )
+    statuses = [a.status_code for a in answers]
+    limited = next(a for a in answers if a.status_code == 429)
+    assert statuses.count(200) >= 1 and statuses.count(429) >= 20, statuses
+    assert limited.json()["error"]["code"] == "rate_limited"
+    assert limited.headers["Retry-After"] == "1"
+    # pages have their own, larger allowance
+    assert requests.get(nginx_shop + "/catalog/", timeout=10).status_code == 200
+
+
+def test_a_spoofed_x_forwarded_for_never_changes_the_address_the_app_limits_on(nginx_shop):
+    """Tracking allows 10 questions a minute per client: rotating a fake address in
+    X-Forwarded-For must not buy an eleventh."""
+    statuses = []
+    for n in range(11):
+        response = requests.get(
+            nginx_shop + "/api/orders/track",
+            params={"email": "someone@example.com", "number": f"PS250101-{1000 + n}"},
+            headers={"X-Forwarded-For": f"203.0.113.{n + 1}"},
+            timeout=10,
+        )
+        statuses.append(response.status_code)
+    assert statuses[:10] == [404] * 10, statuses
+    assert statuses[10] == 429
+    assert response.json()["error"]["code"] == "rate_limited"
+
+
+def header_values(response: requests.Response, name: str) -> list[str]:
+    return response.raw.headers.getlist(name)
+
+
+def test_security_headers_are_sent_once_and_x_xss_protection_never(nginx_shop):
+    page = requests.get(nginx_shop + "/", timeout=10)
+    api = requests.get(nginx_shop + "/api/health", timeout=10)
+    admin = requests.get(nginx_shop + "/admin/login", timeout=10)
+    css = re.search(r'href="(/assets/app\.[0-9a-f]+\.css)"', page.text).group(1)
+    asset = requests.get(nginx_shop + css, timeout=10)
+
+    for response in (page, api, admin, asset):
+        assert header_values(response, "X-Content-Type-Options") == ["nosniff"], response.url
+        assert header_values(response, "X-XSS-Protection") == [], response.url
+        assert len(header_values(response, "Content-Security-Policy")) <= 1, response.url
+        assert len(header_values(response, "Referrer-Policy")) <= 1, response.url
+        assert len(header_values(response, "X-Frame-Options")) <= 1, response.url
+    assert len(header_values(page, "Content-Security-Policy")) == 1
+    assert header_values(page, "Referrer-Policy") == ["strict-origin-when-cross-origin"]
+
+
+def raw_request(base: str, lines: list[str]) -> tuple[int, dict[str, str], bytes]:
+    """Send a hand-made request (sizes requests would refuse to build) and read the answer."""
+    port = int(base.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, v in (h.split(":", 1) for h in header_lines)}
+    return int(status_line.split()[1]), headers, body
+
+
+def test_too_long_urls_headers_and_bodies_get_the_envelope_from_nginx(nginx_shop):
+    long_url = "/api/products?q=" + "a" * 9000
+    status, headers, body = raw_request(
+        nginx_shop, [f"GET {long_url} HTTP/1.1", "Host: shop", "Connection: close"]
+    )
+    assert status == 414 and headers["content-type"].startswith("application/json")
+    assert json.loads(body)["error"]["code"] == "validation_error"
+
+    status, headers, body = raw_request(
+        nginx_shop,
+        [
+            "GET /api/products HTTP/1.1",
+            "Host: shop",
+            "X-Filler: " + "b" * 9000,
+            "Connection: close",
+        ],
+    )
+    assert status == 431 and headers["content-type"].startswith("application/json")
+    assert json.loads(body)["success"] is False
+    assert json.loads(body)["error"]["code"] == "validation_error"
+
+    status, headers, body = raw_request(
+        nginx_shop,
+        [
+            "POST /api/orders HTTP/1.1",
+            "Host: shop",
+            "Content-Type: application/json",
+            f"Content-Length: {13 * 1024 * 1024}",
+            "Connection: close",
+        ],
+    )
+    assert status == 413 and headers["content-type"].startswith("application/json")
+    assert json.loads(body)["error"]["code"] == "payload_too_large"
+    # a URL just under the limit still reaches the app
+    ok = requests.get(nginx_shop + "/api/health", params={"pad": "r" * 7000}, timeout=10)
+    assert ok.status_code == 200 and ok.json()["success"] is True
+
+
+def test_nginx_takes_bodies_exactly_as_large_as_the_apps_upload_limit():
+    from functions.admin.pages import UPLOAD_LIMIT
+
+    site = (DEPLOY / "snippets" / "decant-site.conf").read_text()
+    sizes = re.findall(r"^\s*client_max_body_size (\d+)([km]?);", site, re.M)
+    assert len(sizes) == 1
+    number, unit = sizes[0]
+    assert int(number) * {"": 1, "k": 1024, "m": 1024 * 1024}[unit] == UPLOAD_LIMIT
+
+
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+ROOT = DEPLOY.parent.parent
+
+
+@pytest.fixture
+def nginx_gunicorn_shop(settings, catalog_shop, build_site, tmp_path: Path):
+    """Production's pair: deploy/nginx/decant.conf in front of gunicorn running with
+    deploy/gunicorn.conf.py. Yields (base URL, nginx access log, gunicorn log)."""
+    build_site()
+    app_port, port = free_port(), free_port()
+    gunicorn_log = tmp_path / "gunicorn.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
+        "DECANT_DATA_DIR": str(settings.data_dir),
+        "DECANT_PUBLIC_DIR": str(settings.public_dir),
+        "DECANT_ENV": "test",
+        "DECANT_DEMO_PAYMENTS": "1",
+        "DECANT_SECRET_KEY": settings.secret_key,
+        "GUNICORN_BIND": f"127.0.0.1:{app_port}",
+        "GUNICORN_WORKERS": "1",
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    with gunicorn_log.open("w") as log:
+        app = subprocess.Popen(
+            [GUNICORN, "--config", str(ROOT / "deploy" / "gunicorn.conf.py"), "functions.wsgi:app"],
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    conf = render_config(
+        tmp_path / "nginx",
+        port=port,
+        root=settings.public_dir.resolve() / "current",
+        app_port=app_port,
+    )
+    nginx = start_nginx(conf)
+    try:
+        wait_for_port(app_port, timeout=90)
+        yield f"http://127.0.0.1:{port}", tmp_path / "nginx" / "logs" / "access.json", gunicorn_log
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=30)
+        app.terminate()
+        app.wait(timeout=30)
+
+
+def test_no_log_line_holds_a_shoppers_email_or_a_client_secret(nginx_gunicorn_shop):
+    base, nginx_log, gunicorn_log = nginx_gunicorn_shop
+    email = "ines.privat@example.com"
+    shopper = requests.Session()
+    shopper.headers["Referer"] = f"{base}/checkout/confirmation/?email={email}"
+    order = shopper.post(
+        base + "/api/orders",
+        json={
+            "email": email,
+            "name": "Ines Privat",
+            "shipping_address": {
+                "line1": "Harbour Road 7",
+                "line2": "",
+                "city": "Hamburg",
+                "postal_code": "20095",
+                "country": "DE",
+            },
+            "items": [{"slug": "rose-noir", "size_ml": 2, "quantity": 1}],
+        },
+        timeout=30,
+    )
+    assert order.status_code == 201, order.text
+    number = order.json()["data"]["order_number"]
+    paying = shopper.post(
+        base + "/api/checkout", json={"order_number": number, "email": email}, timeout=30
+    )
+    assert paying.status_code == 200, paying.text
+    secret = paying.json()["data"]["client_secret"]
+    assert secret
+    paid = shopper.post(
+        base + "/api/checkout/demo-confirm",
+        json={"order_number": number, "email": email},
+        timeout=30,
+    )
+    assert paid.status_code == 200, paid.text
+    # Stripe's return to the confirmation page, then the page's tracking lookup
+    back = shopper.get(
+        base + "/checkout/confirmation/",
+        params={"payment_intent": "pi_1", "payment_intent_client_secret": secret},
+        timeout=30,
+    )
+    assert back.status_code == 200
+    tracked = shopper.get(
+        base + "/api/orders/track", params={"email": email, "number": number}, timeout=30
+    )
+    assert tracked.status_code == 200 and tracked.json()["data"]["payment_status"] == "paid"
+
+    def logged() -> bool:
+        return "/api/orders/track" in nginx_log.read_text() and (
+            "/api/orders/track" in gunicorn_log.read_text()
+        )
+
+    wait_until(logged, timeout=30, what="both access logs to show the tracking request")
+    for log in (nginx_log, gunicorn_log):
+        text = log.read_text()
+        assert "/checkout/confirmation/" in text or log == gunicorn_log
+        for private in (email, email.replace("@", "%40"), "ines.privat", secret, "_secret_"):
+            assert private not in text, f"{private!r} in {log.name}"

@@ -29,4 +29,5 @@ if [ -f tests/js/package.json ]; then
 fi
 
 .venv/bin/ruff check .
+.venv/bin/lint-imports --no-cache
 .venv/bin/python -m pytest -p no:cacheprovider --basetemp="${TMPDIR:-/tmp}/decant-tests" "$@"

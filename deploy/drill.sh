@@ -236,7 +236,7 @@ for service in postgres redis nginx; do
         || { grep -v "WARNING: Location" "$LOG" | tail -n 30; exit 1; }
 done
 
-step "configuration (.env from .env.example, network, fake Stripe)"
+step "configuration (.env from .env.example, network)"
 HTTPS_PORT="$(free_port)"
 HTTP_PORT="$(free_port)"
 SUBNET="$(compose_value 'd["networks"]["default"]["ipam"]["config"][0]["subnet"]')"
@@ -248,9 +248,18 @@ NGINX_IP="$(compose_value 'd["x-nginx-address"]')"
 # Nginx its fixed address itself
 podman network create --label "io.podman.compose.project=$PROJECT" --subnet "$SUBNET" \
     --ip-range "$IP_RANGE" --gateway "$GATEWAY" "${PROJECT}_default" >/dev/null
+# ...and stops at a service's `networks:` written as a mapping (`default: {ipv4_address}`):
+# in the drill's copy only, that entry becomes the list form podman-compose reads
+/usr/bin/python3 - "$APP/deploy/docker-compose.yml" <<'PYEOF'
+import sys, yaml
+path = sys.argv[1]
+spec = yaml.safe_load(open(path))
+for service in spec["services"].values():
+    if isinstance(service.get("networks"), dict):
+        service["networks"] = list(service["networks"])
+yaml.safe_dump(spec, open(path, "w"), sort_keys=False)
+PYEOF
 STRIPE_PORT="$(free_port)"
-python3 "$APP/deploy/drill/fake_stripe.py" "$GATEWAY" "$STRIPE_PORT" 2>> "$WORK/fake-stripe.log" &
-FAKE_STRIPE_PID=$!
 secret() { python3 -c "import secrets; print(secrets.token_urlsafe($1))"; }
 POSTGRES_PASSWORD="$(secret 24)"
 WEBHOOK_SECRET="whsec_$(secret 24)"
@@ -283,10 +292,25 @@ cp "$live/fullchain.pem" "$live/cert.pem"
 podman volume create --label "io.podman.compose.project=$PROJECT" "${PROJECT}_letsencrypt" >/dev/null
 tar -C "$WORK/letsencrypt" -c live | podman volume import "${PROJECT}_letsencrypt" -
 
-step "PostgreSQL and Redis up"
+step "PostgreSQL and Redis up (and the fake Stripe)"
 compose up -d --no-build postgres redis
 wait_healthy postgres 120
 wait_healthy redis 60
+# the fake Stripe listens on the network's gateway, which exists once a container runs
+python3 "$APP/deploy/drill/fake_stripe.py" "$GATEWAY" "$STRIPE_PORT" 2>> "$WORK/fake-stripe.log" &
+FAKE_STRIPE_PID=$!
+python3 - "$GATEWAY" "$STRIPE_PORT" <<'PYEOF' || { cat "$WORK/fake-stripe.log"; exit 1; }
+import socket, sys, time
+deadline = time.monotonic() + 20
+while True:
+    try:
+        socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2).close()
+        break
+    except OSError:
+        if time.monotonic() > deadline:
+            sys.exit("fake Stripe not listening")
+        time.sleep(0.2)
+PYEOF
 
 step "app up (migrations and the site build at its start)"
 compose up -d --no-build --no-deps app

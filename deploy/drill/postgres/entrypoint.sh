@@ -20,9 +20,13 @@ if [ "${1:-}" = "postgres" ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
     rm -f "$pwfile"
     echo "listen_addresses = '*'" >> "$PGDATA/postgresql.conf"
     echo "host all all all scram-sha-256" >> "$PGDATA/pg_hba.conf"
-    as_postgres pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start >/dev/null
+    # the set-up server listens on a private socket only: the health check (pg_isready on
+    # the usual socket) must not call the database ready before it is
+    setup_socket="$(mktemp -d)"
+    chown postgres "$setup_socket"
+    as_postgres pg_ctl -D "$PGDATA" -o "-c listen_addresses='' -k $setup_socket" -w start >/dev/null
     if [ "$db" != "postgres" ]; then
-        as_postgres createdb -U "$user" "$db"
+        as_postgres createdb -h "$setup_socket" -U "$user" "$db"
     fi
     as_postgres pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
     echo "postgres-entrypoint: initialised $PGDATA with database $db"

@@ -243,9 +243,10 @@ SUBNET="$(compose_value 'd["networks"]["default"]["ipam"]["config"][0]["subnet"]
 IP_RANGE="$(compose_value 'd["networks"]["default"]["ipam"]["config"][0]["ip_range"]')"
 GATEWAY="$(compose_value 'd["networks"]["default"]["ipam"]["config"][0]["gateway"]')"
 NGINX_IP="$(compose_value 'd["x-nginx-address"]')"
+APP_IP="$(compose_value 'd["x-app-address"]')"
 # podman-compose 1.0.3 ignores the network's ipam and the service's ipv4_address
 # (docker compose honours both): the drill creates the network as declared and gives
-# Nginx its fixed address itself
+# Nginx and the app their fixed addresses itself
 podman network create --label "io.podman.compose.project=$PROJECT" --subnet "$SUBNET" \
     --ip-range "$IP_RANGE" --gateway "$GATEWAY" "${PROJECT}_default" >/dev/null
 # ...and stops at a service's `networks:` written as a mapping (`default: {ipv4_address}`):
@@ -313,7 +314,7 @@ while True:
 PYEOF
 
 step "app up (migrations and the site build at its start)"
-compose up -d --no-build --no-deps app
+compose --podman-run-args="--ip=$APP_IP" up -d --no-build --no-deps app
 wait_healthy app 300
 in_app decant migrate
 

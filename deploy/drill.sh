@@ -370,6 +370,9 @@ checksums() {
         echo "$table $(psql_decant "SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, E'\n' ORDER BY t::text)), '-') FROM public.\"$table\" t")"
     done
 }
+# the worker paused: it sends e-mails and expires orders, and the sums must describe
+# exactly what the dump holds (nothing else writes while no one shops)
+podman stop -t 20 "$(container worker)" >/dev/null
 checksums > "$WORK/before.txt"
 in_app decant backup
 BACKUP="$(in_app sh -c 'ls -t /var/lib/decant/backups/*.tar | head -n1')"

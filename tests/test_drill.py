@@ -30,6 +30,7 @@ def test_drill_serves_https_sells_backs_up_and_restores_the_shop_with_real_clien
         timeout=25 * 60,
     )
     out = drill.stdout + drill.stderr
+    print(out)  # the step times, in the test log
     assert drill.returncode == 0, out[-6000:]
 
     assert re.search(r"^drill: shop serving HTTPS after \d+s from nothing", out, re.M), out

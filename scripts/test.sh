@@ -15,6 +15,11 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v testssl >/dev/null 2>&1 || command -v testssl.sh >/dev/null 2>&1 || missing+=(testssl.sh)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 python3 -c "import ensurepip" >/dev/null 2>&1 || missing+=(python3-venv)
+# the operations drill (tests/deploy/test_drill.py runs deploy/drill.sh): podman with runc
+command -v podman >/dev/null 2>&1 || missing+=(podman)
+[ -x /usr/sbin/runc ] || missing+=(runc)
+command -v podman-compose >/dev/null 2>&1 || missing+=(podman-compose)
+command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || missing+=(debootstrap)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
   $SUDO apt-get update -qq

@@ -235,21 +235,32 @@ def _unpack(file: Path, into: Path) -> tuple[Path, Path]:
             names = set(tar.getnames())
             if not {"database.dump", "media.tar"} <= names:
                 raise BackupError(f"{file.name} is not a Decant backup (no database.dump)")
-            tar.extractall(
-                into,
-                members=[tar.getmember("database.dump"), tar.getmember("media.tar")],
-                filter="data",
-            )
+            _extract(tar, into, [tar.getmember("database.dump"), tar.getmember("media.tar")])
     except tarfile.TarError as exc:
         raise BackupError(f"{file.name} is corrupt: {exc}") from None
     return into / "database.dump", into / "media.tar"
+
+
+def _extract(tar: tarfile.TarFile, into: Path, members: list[tarfile.TarInfo]) -> None:
+    """Python's "data" filter where it exists (3.11.4+). Debian 12's own Python (3.11.2,
+    the systemd install and a Debian-based image) has no filters, and `filter=` is a
+    TypeError there: only plain files and folders inside `into` are let through."""
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(into, members=members, filter="data")
+        return
+    for member in members:
+        name = Path(member.name)
+        if not (member.isfile() or member.isdir()) or name.is_absolute() or ".." in name.parts:
+            raise BackupError(f"refusing to unpack {member.name!r}: not a plain file or folder")
+        member.mode &= 0o755
+    tar.extractall(into, members=members)  # noqa: S202 - every member checked above
 
 
 def _restore_media(media: Path, media_dir: Path) -> int:
     """Put the archived images back under media_dir; returns how many files."""
     with tempfile.TemporaryDirectory(prefix="decant-media-") as tmp, tarfile.open(media) as tar:
         members = [m for m in tar.getmembers() if m.name == "media" or m.name.startswith("media/")]
-        tar.extractall(tmp, members=members, filter="data")
+        _extract(tar, Path(tmp), members)
         if (Path(tmp) / "media").is_dir():
             shutil.copytree(Path(tmp) / "media", media_dir, dirs_exist_ok=True)
         return sum(1 for m in members if m.isfile())

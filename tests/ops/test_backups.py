@@ -87,6 +87,48 @@ def test_restore_drill_gives_back_every_row_of_a_shop_with_orders(
         restored.execute("INSERT INTO brands (name) VALUES ('After The Fire')")
 
 
+def test_restore_works_on_debians_python_without_tar_filters(
+    settings, conn, shop, database_url, empty_database, monkeypatch
+):
+    """Debian 12's Python 3.11.2 has no tarfile filters (deploy/drill.sh found
+    `decant restore` failing there with a TypeError): the restore still brings the shop
+    and its images back, and still refuses a member that would land outside."""
+    demo_data.load(conn, settings.media_dir)
+    shop.product("rose-noir", ml=50)
+    shop.order(("rose-noir", 5, 1), email="ines@example.com")
+    before = table_fingerprints(database_url)
+    images = sorted(p.relative_to(settings.media_dir) for p in settings.media_dir.rglob("*.*"))
+    backups.backup(settings, database_url)
+    archive, _ = backups.latest(settings)
+    for image in settings.media_dir.rglob("*.*"):
+        image.unlink()
+
+    # Python 3.11.2 as Debian ships it: no filters, and extractall() takes no filter=
+    unfiltered = tarfile.TarFile.extractall
+
+    def extractall_of_3_11_2(self, path=".", members=None, *, numeric_owner=False, **kw):
+        if kw:
+            raise TypeError(f"extractall() got an unexpected keyword argument {next(iter(kw))!r}")
+        return unfiltered(self, path, members, numeric_owner=numeric_owner, filter="fully_trusted")
+
+    monkeypatch.setattr(tarfile.TarFile, "extractall", extractall_of_3_11_2)
+    monkeypatch.delattr(tarfile, "data_filter")
+    backups.restore(settings, empty_database, archive)
+
+    assert table_fingerprints(empty_database) == before
+    assert (
+        sorted(p.relative_to(settings.media_dir) for p in settings.media_dir.rglob("*.*")) == images
+    )
+    evil = settings.data_dir / "evil.tar"
+    with tarfile.open(evil, "w") as tar:
+        link = tarfile.TarInfo("media/escape")
+        link.type = tarfile.SYMTYPE
+        link.linkname = "/etc/passwd"
+        tar.addfile(link)
+    with tarfile.open(evil) as tar, pytest.raises(backups.BackupError, match="media/escape"):
+        backups._extract(tar, settings.data_dir / "unpacked", tar.getmembers())
+
+
 def test_restore_refuses_a_database_that_has_a_shop_in_it(settings, shop, database_url):
     shop.product("rose-noir")
     backups.backup(settings, database_url)

@@ -93,7 +93,7 @@ def test_restore_works_on_debians_python_without_tar_filters(
     """Debian 12's Python 3.11.2 has no tarfile filters (deploy/drill.sh found
     `decant restore` failing there with a TypeError): the restore still brings the shop
     and its images back, and still refuses a member that would land outside."""
-    demo_data.load(conn, settings.media_dir)
+    loading.load(conn, settings.media_dir)
     shop.product("rose-noir", ml=50)
     shop.order(("rose-noir", 5, 1), email="ines@example.com")
     before = table_fingerprints(database_url)

@@ -84,6 +84,10 @@ def load(
 def _insert_curated_set(conn: psycopg.Connection, found: dict[str, Any]) -> int:
     """One demo set, priced its percentage below its samples (ending in .90); 0 when it
     exists already, so a second run changes nothing."""
+    # Checked first, not left to ON CONFLICT: the statement-level trigger on curated_sets
+    # records a catalog change even for an insert that adds no row.
+    if conn.execute("SELECT 1 FROM curated_sets WHERE slug = %s", (found["slug"],)).fetchone():
+        return 0
     slugs = [slug for slug, _ in found["samples"]]
     shelf = conn.execute(
         "SELECT sum(ps.price_cents) AS cents FROM products p"

@@ -39,7 +39,8 @@ UNPAID_BY_EMAIL_LOCK = 4_242_101
 UNPAID_BY_CLIENT_LOCK = 4_242_102
 
 # The same machine as sql/0003_orders.sql's order_transitions, so the domain can
-# refuse a move with a clear error before the database has to.
+# refuse a move with a clear error before the database has to. The database table is
+# the authority; tests/orders/test_orders.py pins the two (and a hand-written table) equal.
 TRANSITIONS: dict[str, frozenset[str]] = {
     "pending": frozenset({"paid", "cancelled"}),
     "paid": frozenset({"processing", "shipped", "refunded"}),

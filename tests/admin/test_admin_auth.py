@@ -266,8 +266,12 @@ def test_totp_enrolment_page_shows_a_qr_code(owner, conn):
 
 def test_logout_everywhere_ends_every_session_of_the_account(admin_app, owner_account):
     laptop, phone = AdminClient(admin_app), AdminClient(admin_app, remote_addr="127.0.0.4")
-    laptop.login(OWNER_EMAIL)
-    phone.login(OWNER_EMAIL)
+    assert laptop.login(OWNER_EMAIL).status_code == 200
+    assert phone.login(OWNER_EMAIL).status_code == 200
+    assert laptop.session_id and phone.session_id and laptop.session_id != phone.session_id
+    # both sessions work before, so the 401s below are the logout's doing
+    assert laptop.get("/api/admin/products").status_code == 200
+    assert phone.get("/api/admin/products").status_code == 200
     assert phone.post("/admin/logout-everywhere").status_code == 302
     assert laptop.get("/api/admin/products").status_code == 401
     assert phone.get("/api/admin/products").status_code == 401

@@ -247,9 +247,25 @@ CASES: list[tuple[str, str, str, dict[str, Any], int, str]] = [
 ]
 
 
-def test_the_table_is_big_enough() -> None:
-    assert len(CASES) >= 40
-    assert len({case[0] for case in CASES}) == len(CASES)
+# The contract's error code for each refusal status.
+CODE_FOR_STATUS = {
+    400: "validation_error",
+    413: "payload_too_large",
+    415: "validation_error",
+    422: "validation_error",
+}
+
+
+def test_every_path_of_the_table_is_an_endpoint_that_takes_shopper_input(api_app) -> None:
+    """A refusal from a route that does not exist (or moved) would prove nothing."""
+    routes = api_app.url_map.bind("localhost")
+    reached = {routes.match(path.split("?")[0], method=method)[0] for _, method, path, *_ in CASES}
+    assert reached == {
+        "orders.create",
+        "orders.track",
+        "products.list_products",
+        "events.record",
+    }
 
 
 @pytest.mark.parametrize(
@@ -274,6 +290,7 @@ def test_malformed_request_is_refused_naming_the_field_and_changes_nothing(
     body = answer.get_json()
     assert body["success"] is False
     assert set(body["error"]) == {"code", "message", "details"}
+    assert body["error"]["code"] == CODE_FOR_STATUS[status]
     assert field in body["error"]["details"], body["error"]
     assert shop.count("orders") == 0
     assert shop.remaining_ml("rose-noir") == 20
@@ -284,3 +301,11 @@ def test_the_good_body_of_the_table_is_accepted(api_client: FlaskClient, shop: S
     shop.product("rose-noir", ml=20, sizes={2: 600, 5: 1400})
     assert api_client.post(ORDERS, json=GOOD).status_code == 201
     assert shop.remaining_ml("rose-noir") == 15
+
+
+def test_a_good_event_is_recorded(api_client: FlaskClient, shop: Shop) -> None:
+    """The events endpoint refused above does accept a well-formed event."""
+    answer = api_client.post("/api/events", json={"type": "page_view"})
+    assert answer.status_code == 202, answer.get_data(as_text=True)
+    assert answer.get_json()["data"] == {"accepted": True}
+    assert shop.count("analytics_events") == 1

@@ -147,20 +147,38 @@ def test_the_worker_runs_backups_and_doctor_so_no_timer_or_cron_does():
     assert "enable --now decant-web decant-worker decant-backup.timer" not in operations
 
 
+def production_root(root: Path, units: list[Path]) -> None:
+    """A machine image with just what the units name: systemd's own units, the units
+    under test, and a stub for every program they run (production paths such as
+    /srv/decant and certbot do not exist here), so `verify` can pass only on merit."""
+    (root / "usr/lib/systemd").mkdir(parents=True)
+    shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
+    (root / "etc/systemd/system").mkdir(parents=True)
+    for path in units:
+        shutil.copy(path, root / "etc/systemd/system" / path.name)
+        for line in path.read_text().splitlines():
+            command = re.match(r"\s*Exec\w+\s*=\s*[-@:+!]*(/\S+)", line)
+            if command:
+                stub = root / command.group(1).lstrip("/")
+                stub.parent.mkdir(parents=True, exist_ok=True)
+                stub.write_text("#!/bin/sh\n")
+                stub.chmod(0o755)
+
+
 def test_systemd_units_pass_systemd_analyze(tmp_path):
     analyze = shutil.which("systemd-analyze")
     assert analyze, "systemd-analyze (package systemd) is needed"
     units = sorted((DEPLOY / "systemd").glob("*.*"))
-    for path in units:
-        shutil.copy(path, tmp_path / path.name)
+    assert {p.name for p in units} >= {"decant-web.service", "decant-worker.service"}
+    production_root(tmp_path, units)
     result = subprocess.run(
-        [analyze, "verify", "--man=no", *(str(tmp_path / p.name) for p in units)],
+        [analyze, "verify", "--man=no", f"--root={tmp_path}", *(p.name for p in units)],
         capture_output=True,
         text=True,
         timeout=120,
     )
-    # paths of the production machine (/srv/decant, certbot) do not exist here;
-    # syntax and unknown directives are what this catches
+    assert result.returncode == 0, result.stderr
+    # verify only warns (exit 0) on unknown directives: catch those from its output
     problems = [
         line
         for line in result.stderr.splitlines()

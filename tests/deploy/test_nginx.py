@@ -192,7 +192,23 @@ def test_unknown_pages_get_the_shops_404_page(nginx_shop):
     assert response.status_code == 404
     assert "Page not found" in response.text
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
-    assert requests.get(nginx_shop + "/.git/config", timeout=10).status_code == 404
+
+
+def test_dotfiles_in_the_webroot_are_never_served(nginx_shop, settings):
+    """A stray checkout or secrets file in the webroot must not reach the internet."""
+    root = settings.public_dir.resolve() / "current"
+    (root / ".git").mkdir()
+    (root / ".git" / "config").write_text('[remote "origin"]\n\turl = git-secret-remote\n')
+    (root / ".env").write_text("STRIPE_SECRET_KEY=sk_live_dotenv_secret\n")
+    (root / "products" / ".env").write_text("DATABASE_URL=postgres://nested_dotenv_secret\n")
+    for path, secret in [
+        ("/.git/config", "git-secret-remote"),
+        ("/.env", "sk_live_dotenv_secret"),
+        ("/products/.env", "nested_dotenv_secret"),
+    ]:
+        response = requests.get(nginx_shop + path, timeout=10)
+        assert response.status_code == 404, path
+        assert secret not in response.text, path
 
 
 def test_api_requests_reach_the_functions_and_are_rate_limited(nginx_shop):

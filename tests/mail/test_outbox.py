@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import email
+import json
 import threading
 from email import policy
 
 import pytest
+import responses
 
 from decant import worker
 from decant.mail import composing, outbox
@@ -101,18 +103,73 @@ def test_a_failed_send_is_retried_later_with_backoff(conn, queued, resend_settin
     assert len(fake_resend.delivered) == 1
 
 
-def test_backoff_doubles_and_gives_up_after_the_last_attempt(conn, queued, settings):
-    rows = [{"id": outbox_row(conn)["id"], "dedupe_key": "k", "attempts": n} for n in (1, 2, 3)]
+class FlakyResend:
+    """Resend answering 500 while `failing`, then 200: a provider having a bad hour."""
+
+    def __init__(self, mock: responses.RequestsMock) -> None:
+        self.failing = True
+        self.keys: list[str] = []
+        mock.add_callback("POST", f"{RESEND_BASE}/emails", self._send)
+
+    def _send(self, request):
+        self.keys.append(request.headers["Idempotency-Key"])
+        if self.failing:
+            return 500, {}, json.dumps({"message": "internal server error"})
+        return 200, {"Content-Type": "application/json"}, json.dumps({"id": "email_flaky_1"})
+
+
+def wait_before_next_attempt(conn) -> float:
+    return conn.execute(
+        "SELECT extract(epoch FROM next_attempt_at - now()) AS s FROM email_outbox"
+    ).fetchone()["s"]
+
+
+def the_wait_is_over(conn) -> None:
+    """Move the retry time instead of sleeping until it."""
+    conn.execute("UPDATE email_outbox SET next_attempt_at = now() - interval '1 second'")
+
+
+def test_failed_sends_back_off_doubling_then_go_out_once_resend_recovers(
+    conn, queued, resend_settings, http_fakes
+):
+    resend = FlakyResend(http_fakes)
     waits = []
-    for row in rows:
-        outbox._retry_later(conn, row, "down")
-        waits.append(
-            conn.execute("SELECT next_attempt_at - now() AS w FROM email_outbox").fetchone()["w"]
-        )
-    assert [round(w.total_seconds() / 30) for w in waits] == [1, 2, 4]
-    outbox._retry_later(
-        conn, {"id": rows[0]["id"], "dedupe_key": "k", "attempts": outbox.MAX_ATTEMPTS}, "down"
-    )
+    for attempt in (1, 2, 3):
+        assert outbox.send_due(conn, resend_settings) == 0
+        row = outbox_row(conn)
+        assert (row["status"], row["attempts"]) == ("pending", attempt)
+        assert "500" in row["last_error"]
+        waits.append(wait_before_next_attempt(conn))
+        # not due yet: this round tries nothing
+        assert outbox.send_due(conn, resend_settings) == 0
+        assert len(resend.keys) == attempt
+        the_wait_is_over(conn)
+    assert [round(w / 30) for w in waits] == [1, 2, 4]  # 30 s, 1 min, 2 min
+
+    resend.failing = False
+    assert outbox.send_due(conn, resend_settings) == 1
+    row = outbox_row(conn)
+    assert (row["status"], row["provider"], row["attempts"]) == ("sent", "resend", 4)
+    assert row["provider_message_id"] == "email_flaky_1"
+    assert resend.keys == [f"order:{queued['id']}:confirmation"] * 4
+    the_wait_is_over(conn)
+    assert outbox.send_due(conn, resend_settings) == 0
+    assert len(resend.keys) == 4
+
+
+def test_a_send_that_keeps_failing_is_given_up_after_the_last_attempt(
+    conn, queued, resend_settings, http_fakes
+):
+    resend = FlakyResend(http_fakes)
+    conn.execute("UPDATE email_outbox SET attempts = %s", (outbox.MAX_ATTEMPTS - 1,))
+    assert outbox.send_due(conn, resend_settings) == 0
+    row = outbox_row(conn)
+    assert (row["status"], row["attempts"]) == ("failed", outbox.MAX_ATTEMPTS)
+    assert "500" in row["last_error"]
+    the_wait_is_over(conn)
+    resend.failing = False
+    assert outbox.send_due(conn, resend_settings) == 0  # failed stays failed for the operator
+    assert len(resend.keys) == 1
     assert outbox_row(conn)["status"] == "failed"
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import subprocess
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -98,9 +102,35 @@ def test_outbox_backlog_and_a_stuck_build_queue_fail(conn, database_url):
     assert checks["builds"].ok is False and "30 min" in checks["builds"].message
 
 
-def test_full_disk_fails(tmp_path):
-    assert doctor.disk(tmp_path, min_free_ratio=1.01).ok is False
-    assert doctor.disk(tmp_path / "not" / "yet", min_free_ratio=0.0).ok in (True, False)
+@contextlib.contextmanager
+def tmpfs(path: Path, size: str) -> Iterator[Path]:
+    """A filesystem of a known size (needs root, as the test machine runs)."""
+    path.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], check=True)
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", str(path)], check=True)
+
+
+def test_full_disk_fails_naming_the_filesystem(tmp_path):
+    with tmpfs(tmp_path / "full", "1M") as full:
+        with (full / "filler").open("wb") as filler, pytest.raises(OSError) as raised:
+            while True:
+                filler.write(b"\0" * 65536)
+                filler.flush()
+        assert raised.value.errno == errno.ENOSPC
+        check = doctor.disk(full / "media" / "not-yet")
+        assert check.ok is False
+        assert check.message.startswith("only 0.0 GiB free (0%) on " + str(full))
+        assert "backups and builds will start failing" in check.message
+
+
+def test_a_roomy_disk_passes(tmp_path):
+    with tmpfs(tmp_path / "roomy", "2G") as roomy:
+        check = doctor.disk(roomy / "media")
+        assert check.ok is True
+        assert check.message == f"2.0 GiB free (100%) on {roomy}"
 
 
 def test_decant_doctor_exits_non_zero_naming_what_is_off(

@@ -99,23 +99,59 @@ def test_first_publish_uploads_every_file_with_the_headers_a_cdn_needs(site):
     assert image["CacheControl"] == s3_publish.OTHER
 
 
-def test_republish_after_a_one_product_edit_uploads_only_the_changed_files(site):
-    s3_publish.sync(site)
-
-    def edit(root: Path) -> None:
-        (root / "products" / "scent-7" / "index.html").write_text("<h1>Scent 7, now 5 ml</h1>")
-        (root / "sitemap.xml").write_text("<urlset><url/></urlset>")
-
-    next_build(site, edit)
-    report = s3_publish.sync(site)
-
-    assert sorted(report.uploaded) == [SITE + "products/scent-7/index.html", SITE + "sitemap.xml"]
-    assert len(report.uploaded) <= 0.01 * report.files
-    body = bucket_client(site).get_object(
-        Bucket=site.s3_bucket, Key=SITE + "products/scent-7/index.html"
+def test_republish_after_an_admin_price_edit_uploads_exactly_the_changed_pages(
+    settings, catalog_shop, build_site, owner, conn, moto_endpoint
+):
+    """The real build of a real catalog, one product edited in the admin, built again:
+    the second publish sends exactly the files that build changed and deletes nothing."""
+    bucket = f"site-{uuid.uuid4().hex[:10]}"
+    shop_site = settings.model_copy(
+        update={
+            "s3_bucket": bucket,
+            "s3_endpoint_url": moto_endpoint,
+            "aws_access_key_id": "test",
+            "aws_secret_access_key": "test",
+        }
     )
-    assert body["Body"].read() == b"<h1>Scent 7, now 5 ml</h1>"
-    assert s3_publish.sync(site).uploaded == []
+    object_storage.client(shop_site).create_bucket(Bucket=bucket)
+    build_site(full=True)
+    first = s3_publish.sync(shop_site)
+    assert len(first.uploaded) == first.files > 100 and first.deleted == []
+
+    product_id = conn.execute("SELECT id FROM products WHERE slug = 'rose-noir'").fetchone()["id"]
+    edit = owner.send_json(
+        "PUT",
+        f"/api/admin/products/{product_id}",
+        {
+            "sizes": [
+                {"size_ml": 1, "price_cents": 350},
+                {"size_ml": 2, "price_cents": 740},
+                {"size_ml": 5, "price_cents": 1400},
+            ]
+        },
+    )
+    assert edit.status_code == 200
+    build_site()
+    report = s3_publish.sync(shop_site)
+
+    # The 2 ml price is on the product's own page only; the sitemap has its new lastmod.
+    assert sorted(report.uploaded) == [
+        SITE + key
+        for key in (
+            "products/rose-noir/index.html",
+            "products/rose-noir/index.html.br",
+            "products/rose-noir/index.html.gz",
+            "sitemap.xml",
+            "sitemap.xml.br",
+            "sitemap.xml.gz",
+        )
+    ]
+    assert report.deleted == [] and report.files == first.files
+    page = bucket_client(shop_site).get_object(
+        Bucket=bucket, Key=SITE + "products/rose-noir/index.html"
+    )
+    assert "€7.40" in page["Body"].read().decode()
+    assert s3_publish.sync(shop_site).uploaded == []
 
 
 def test_files_the_build_removed_are_deleted_only_after_new_files_are_up(site):

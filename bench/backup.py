@@ -206,7 +206,7 @@ def publish_figures(work: Path, shop_url: str) -> None:
 
     from moto.server import ThreadedMotoServer
 
-    import build as site_build
+    from decant.site import run as site_run
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto logs every request
 
@@ -225,7 +225,7 @@ def publish_figures(work: Path, shop_url: str) -> None:
         )
         object_storage.client(settings).create_bucket(Bucket="bench-site")
         with contextlib.redirect_stdout(io.StringIO()):
-            site_build.main(settings, full=True, trigger="bench")
+            site_run.main(settings, full=True, trigger="bench")
         first = s3_publish.sync(settings)
         with psycopg.connect(shop_url, autocommit=True) as conn:
             conn.execute(
@@ -233,7 +233,7 @@ def publish_figures(work: Path, shop_url: str) -> None:
                 " WHERE id = (SELECT min(id) FROM product_sizes)"
             )
         with contextlib.redirect_stdout(io.StringIO()):
-            rebuilt = site_build.main(settings, trigger="bench")
+            rebuilt = site_run.main(settings, trigger="bench")
         second = s3_publish.sync(settings)
         share = len(second.uploaded) / second.files
         print(

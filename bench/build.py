@@ -36,9 +36,15 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg  # noqa: E402
 from jinja2 import Environment, FileSystemLoader, StrictUndefined  # noqa: E402
 
-import build as site_build  # noqa: E402
 from decant.platform import db, embedded, migrations
 from decant.platform.config import load_settings  # noqa: E402
+from decant.site import assets as site_assets  # noqa: E402
+from decant.site import output as site_output  # noqa: E402
+from decant.site import pages as site_pages  # noqa: E402
+from decant.site import paths as site_paths  # noqa: E402
+from decant.site import planner as site_planner  # noqa: E402
+from decant.site import run as site_run  # noqa: E402
+from decant.site import snapshot as site_snapshot  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -150,13 +156,13 @@ def floor_seconds(settings, out: Path) -> tuple[float, float, int]:
     clock), the same Environment options as the build, written to files in a plain
     loop. Measured twice: the .html files alone, and the .html files with the .gz
     beside each that the site serves (Nginx gzip_static), at the build's level."""
-    site = site_build.read_site(site_build.replica_url(settings))
-    assets = site_build.theme_assets(site_build.THEME_DIR)
-    planner = site_build.SitePlanner(site, settings, {})
+    site = site_snapshot.read_site(site_run.replica_url(settings))
+    assets = site_assets.theme_assets(site_paths.THEME_DIR)
+    planner = site_planner.SitePlanner(site, settings, {})
     pages = [planner.product_page(p) for p in planner.products]
     contexts = {page.rel: page.template_context() for page in pages}
     env = Environment(
-        loader=FileSystemLoader(site_build.THEME_DIR / "templates"),
+        loader=FileSystemLoader(site_paths.THEME_DIR / "templates"),
         undefined=StrictUndefined,
         autoescape=True,
         trim_blocks=True,
@@ -167,7 +173,7 @@ def floor_seconds(settings, out: Path) -> tuple[float, float, int]:
         site={"name": "Decant", "base_url": settings.base_url, "currency": settings.currency},
         css_url=assets["app.css"].url,
         js_url=assets["app.js"].url,
-        card_html=site_build.card_renderer(),
+        card_html=site_pages.card_renderer(),
     )
     template = env.get_template("product.html")
     seconds = []
@@ -180,7 +186,7 @@ def floor_seconds(settings, out: Path) -> tuple[float, float, int]:
             target.write_bytes(data)
             if with_gz:
                 target.with_name(target.name + ".gz").write_bytes(
-                    gzip.compress(data, compresslevel=site_build.GZIP_LEVEL, mtime=0)
+                    gzip.compress(data, compresslevel=site_output.GZIP_LEVEL, mtime=0)
                 )
         seconds.append(time.perf_counter() - started)
     return seconds[0], seconds[1], len(pages)
@@ -219,7 +225,7 @@ def main() -> None:
         )
         quiet = contextlib.redirect_stdout(io.StringIO())
         with quiet:
-            full = site_build.main(settings, full=True, trigger="bench")
+            full = site_run.main(settings, full=True, trigger="bench")
         files = count_files(Path(full["build_dir"]))
         print(f"full build:        {full['seconds']:.2f} s, {full['pages_written']} files written")
 
@@ -232,7 +238,7 @@ def main() -> None:
                 " WHERE size_ml = 5 AND product_id = (SELECT id FROM products WHERE slug = 'scent-4242')"
             )
         with contextlib.redirect_stdout(io.StringIO()):
-            one = site_build.main(settings, trigger="bench")
+            one = site_run.main(settings, trigger="bench")
         share = one["pages_written"] / files
         print(
             f"one-product build: {one['seconds']:.2f} s, {one['pages_written']} files written,"
@@ -243,7 +249,7 @@ def main() -> None:
         os.sync()
         # The build runs with the cycle collector off (build.without_cycle_collection):
         # the floor runs under the same setting, so neither side is credited with it.
-        with site_build.without_cycle_collection():
+        with site_run.without_cycle_collection():
             html_only, floor, pages = floor_seconds(settings, tmp / "floor")
         print(
             f"floor (bare Jinja2, the same {pages} product pages into files):"

@@ -149,9 +149,9 @@ def wait_live(port: int, slug: str, shows: str, started: float) -> float:
 
 
 def euros(cents: int) -> str:
-    import build as site_build
+    from decant.money import format_money
 
-    return site_build.money(cents, "EUR")
+    return format_money(cents, "EUR")
 
 
 @dataclass

@@ -26,13 +26,14 @@ from pathlib import Path
 
 import psycopg
 
-import build as site_build  # noqa: E402
 from bench.build import stop_postgres  # noqa: E402
 from decant.catalog import reading
 from decant.demo import catalog_data, loading
 from decant.inventory import stock
 from decant.platform import db, embedded, migrations
 from decant.platform.config import load_settings  # noqa: E402
+from decant.site import planner as site_planner  # noqa: E402
+from decant.site import snapshot as site_snapshot  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -44,8 +45,8 @@ def index_bytes(url: str, tmp: Path) -> bytes:
         DECANT_PUBLIC_DIR=tmp / "public",
         DECANT_ENV="test",
     )
-    site = site_build.read_site(url)
-    page = site_build.SitePlanner(site, settings, images={}).search_index()
+    site = site_snapshot.read_site(url)
+    page = site_planner.SitePlanner(site, settings, images={}).search_index()
     assert page.data is not None
     return page.data
 

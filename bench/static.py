@@ -29,10 +29,10 @@ import urllib.request
 import warnings
 from pathlib import Path
 
-import build as site_build  # noqa: E402
 from decant.demo import loading
 from decant.platform import db, embedded, migrations
 from decant.platform.config import load_settings  # noqa: E402
+from decant.site import run as site_run  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
@@ -167,7 +167,7 @@ def build_demo(tmp: Path) -> Path:
         migrations.migrate(conn)
         loading.load(conn, settings.media_dir)
     with contextlib.redirect_stdout(io.StringIO()):
-        result = site_build.main(settings, full=True, trigger="bench")
+        result = site_run.main(settings, full=True, trigger="bench")
     return Path(result["build_dir"])
 
 

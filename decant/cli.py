@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import sys
@@ -20,6 +19,7 @@ from decant.errors import DecantError
 from decant.platform import db, migrations
 from decant.platform.config import ConfigError, Settings, load_settings
 from decant.platform.servers import resolve
+from decant.site import run as site_run
 
 
 class Context:
@@ -99,8 +99,7 @@ def build(obj: Context, full: bool) -> None:
     """Render the site into public/ and swap public/current to it."""
 
     def run() -> None:
-        site_build = importlib.import_module("build")
-        site_build.main(obj.settings, full=full, trigger="cli")
+        site_run.main(obj.settings, full=full, trigger="cli")
 
     _run(run)
 
@@ -124,12 +123,7 @@ def serve(obj: Context, host: str, port: int, workers: int, threads: int, no_wor
         with db.connection(obj.database_url()) as conn:
             migrations.migrate(conn)
         if not (settings.public_dir / "current").exists():
-            try:
-                importlib.import_module("build").main(settings, full=True, trigger="serve")
-            except ModuleNotFoundError as exc:
-                if exc.name != "build":
-                    raise
-                click.echo("no site build step installed yet; serving the functions only")
+            site_run.main(settings, full=True, trigger="serve")
         resolve(settings)  # start the embedded servers before the worker and web workers
         if no_worker:
             _serve_wsgi(settings, host, port, workers, threads)
@@ -153,17 +147,18 @@ def _serve_wsgi(settings: Settings, host: str, port: int, workers: int, threads:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 60)
-            context = importlib.import_module("functions.web.request_context")
+            from functions.web import request_context as context
+
             # no query strings or referers in the log; long URLs reach the app's check
             self.cfg.set("access_log_format", context.GUNICORN_ACCESS_LOG_FORMAT)
             for name, value in context.GUNICORN_REQUEST_LIMITS.items():
                 self.cfg.set(name, value)
 
         def load(self) -> Any:
-            app = importlib.import_module("functions").create_app(settings)
-            return importlib.import_module("functions.web.static_site").local_site(
-                app, settings.public_dir
-            )
+            import functions
+            from functions.web import static_site
+
+            return static_site.local_site(functions.create_app(settings), settings.public_dir)
 
     click.echo(f"Decant is running at http://{host}:{port}/")
     LocalShop().run()

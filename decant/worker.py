@@ -12,6 +12,7 @@ from decant.orders import placing
 from decant.payments import providers
 from decant.platform.config import Settings
 from decant.publishing import build_queue
+from decant.site import run as site_run
 
 
 def run_due(conn: psycopg.Connection, settings: Settings) -> dict[str, int]:
@@ -25,7 +26,7 @@ def run_due(conn: psycopg.Connection, settings: Settings) -> dict[str, int]:
         "payment intents cancelled": intents,
         "late payments refunded": refunds,
         "e-mails sent": mails,
-        "builds run": build_queue.run_queued(conn, settings),
+        "builds run": build_queue.run_queued(conn, settings, build=site_run.main),
         "stock alerts expired": stock_alerts.delete_expired(conn),
         **schedule.worker_round(conn, settings),
     }

@@ -14,6 +14,7 @@ from typing import Any
 import psycopg
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from decant.money import format_money as money  # mail's name for it
 from decant.orders import placing
 from decant.platform.config import ConfigError, load_settings
 
@@ -23,18 +24,7 @@ SUBJECTS = {
     "shipped": "Your Decant order {number} is on its way",
     "refunded": "Your Decant order {number} has been refunded",
 }
-CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF "}
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
-
-
-def money(cents: int, currency: str = "EUR") -> str:
-    """12345, "EUR" -> "€123.45"; integer cents in, no float rounding anywhere."""
-    sign = "-" if cents < 0 else ""
-    whole, rest = divmod(abs(int(cents)), 100)
-    code = str(currency).upper()
-    symbol = CURRENCY_SIGNS.get(code)
-    amount = f"{whole:,}.{rest:02d}"
-    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {code}"
 
 
 _templates = Environment(

@@ -3,13 +3,12 @@ and which build is live.
 
 The admin queues a build (`request_build`); `decant worker` runs queued builds one at
 a time (`run_queued`, under an advisory lock) so a burst of edits becomes one build.
-The build itself lives in the top-level `build` module, which imports `decant`; the
-domain must not import it back, so `run_queued` reaches it by name (see `_site_build`).
+The build itself is decant.site, which imports this module; the domain must not
+import it back, so whoever runs the queue (decant.worker) passes the build function in.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import shutil
@@ -181,12 +180,6 @@ def best_sellers(conn: psycopg.Connection, *, limit: int) -> list[str]:
     return [r["slug"] for r in rows]
 
 
-def _site_build() -> Callable[..., dict[str, Any]]:
-    # The one indirection: decant must not import the top-level `build` module
-    # (it imports decant), so the worker finds it by name at run time.
-    return importlib.import_module("build").main
-
-
 ABANDONED = "the process running this build stopped before it finished (killed?); queued again"
 
 
@@ -227,8 +220,12 @@ def take_over_abandoned(conn: psycopg.Connection, settings: Settings) -> int:
     return len(rows)
 
 
-def run_queued(conn: psycopg.Connection, settings: Settings) -> int:
-    """Run the queued build, if any, unless another worker is building; returns builds run."""
+def run_queued(
+    conn: psycopg.Connection, settings: Settings, *, build: Callable[..., dict[str, Any]]
+) -> int:
+    """Run the queued build, if any, unless another worker is building; returns builds run.
+
+    `build` is the site build (decant.site.run.main), called with the queued run's id."""
     if not conn.execute("SELECT pg_try_advisory_lock(%s) AS ok", (BUILD_LOCK,)).fetchone()["ok"]:
         return 0
     try:
@@ -243,7 +240,7 @@ def run_queued(conn: psycopg.Connection, settings: Settings) -> int:
         if row is None:
             return 0
         try:
-            _site_build()(
+            build(
                 settings,
                 full=row["full_build"],
                 trigger=row["trigger"],

@@ -15,6 +15,7 @@ from decant.analytics import dashboards as business
 from decant.catalog import csv_transfer, editing, image_uploads, media_store
 from decant.errors import ValidationError
 from decant.inventory import adjustments, forecasts, stock, stock_alerts
+from decant.money import format_money
 from decant.orders import back_office
 from decant.orders.back_office import OrderFilters
 from decant.publishing import admin_publishing
@@ -32,8 +33,7 @@ IMPORT_LIMIT = 5 * 1024 * 1024
 def money(cents: int | None) -> str:
     if cents is None:
         return "—"
-    sign = "-" if cents < 0 else ""
-    return f"{sign}€{abs(cents) // 100:,}.{abs(cents) % 100:02d}"
+    return format_money(cents, settings().currency)
 
 
 pages.add_app_template_filter(money, "admin_money")

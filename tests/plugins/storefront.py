@@ -3,7 +3,6 @@ site served with the functions on a real threaded WSGI server on a free port."""
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from decant.platform.config import Settings
+from decant.site import run as site_run
 from tests.factories import Shop
 from tests.ports import free_port
 
@@ -77,10 +77,9 @@ def catalog_shop(shop: Shop) -> Shop:
 @pytest.fixture
 def build_site(settings: Settings) -> Callable[..., dict[str, Any]]:
     """build_site(full=False) runs the real build for this test's shop."""
-    site_build = importlib.import_module("build")
 
     def run(**kwargs: Any) -> dict[str, Any]:
-        return site_build.main(settings, **kwargs)
+        return site_run.main(settings, **kwargs)
 
     return run
 

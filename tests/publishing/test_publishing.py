@@ -10,6 +10,7 @@ from pathlib import Path
 
 from decant.platform import object_storage
 from decant.publishing import build_queue, s3_publish
+from decant.site import run as site_run
 from functions.web.static_site import local_site
 
 
@@ -60,7 +61,7 @@ def test_price_edit_goes_live_on_publish_and_rollback_restores(
         conn.execute("SELECT count(*) AS n FROM build_runs WHERE status = 'queued'").fetchone()["n"]
         == 1
     )
-    assert build_queue.run_queued(conn, settings) == 1
+    assert build_queue.run_queued(conn, settings, build=site_run.main) == 1
     run = conn.execute("SELECT * FROM build_runs ORDER BY id DESC LIMIT 1").fetchone()
     assert run["status"] == "succeeded" and run["requested_by"] == "owner@decant.test"
 

@@ -3,13 +3,13 @@ catalog -> product -> cart -> checkout -> confirmation -> tracking shows "paid".
 
 from __future__ import annotations
 
-import importlib
 import re
 from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
 
+from decant.site import run as site_run
 from functions import create_app
 from functions.web.static_site import local_site
 from tests.site.test_storefront_browser import axe_violations
@@ -23,7 +23,7 @@ def storefront(shop, settings, live_server):
     shop.product(
         "midnight-fig", ml=50, sizes={2: 650, 5: 1500}, name="Midnight Fig", brand="Maison Test"
     )
-    importlib.import_module("build").main(settings, full=True, trigger="test")
+    site_run.main(settings, full=True, trigger="test")
     app = create_app(settings, pool_size=6)
     yield live_server(local_site(app, settings.public_dir))
     app.extensions["decant"].close()
@@ -104,7 +104,7 @@ def set_storefront(shop, settings, live_server):
         price_cents=1200,
         name="Evening Pair",
     )
-    importlib.import_module("build").main(settings, full=True, trigger="test")
+    site_run.main(settings, full=True, trigger="test")
     app = create_app(settings, pool_size=6)
     yield live_server(local_site(app, settings.public_dir))
     app.extensions["decant"].close()

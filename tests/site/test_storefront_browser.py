@@ -103,3 +103,47 @@ def test_pages_read_without_javascript(live_shop, browser):
     tab.goto(live_shop + "/catalog/")
     expect(tab.locator(".card")).to_have_count(5)
     context.close()
+
+
+@pytest.mark.parametrize(
+    ("remaining_ml", "threshold_ml"),
+    [
+        (4, 10),  # under the owner's threshold: "Only 4 left", "Only 2 left", "Sold out"
+        (4, 1),  # over it: the build says "In stock" for 4 decants, so must the live script
+        (40, 100),  # under the threshold, more than the low-stock count: "In stock"
+    ],
+)
+def test_live_stock_label_is_the_one_the_build_renders_for_the_same_stock(
+    live_shop, page, browser, catalog_shop, build_site, remaining_ml, threshold_ml
+):
+    """The build decides the label with decant.inventory.stock_label; the live script
+    (app.js) must say the same for the same stock, whatever it was at build time."""
+    tab, problems = page
+    sizes = ("1", "2", "5")  # rose-noir's sizes in ml
+    conn = catalog_shop.conn
+    conn.execute(
+        "UPDATE inventory SET low_stock_threshold = %s"
+        " WHERE product_id = (SELECT id FROM products WHERE slug = 'rose-noir')",
+        (threshold_ml,),
+    )
+    catalog_shop.stock("rose-noir", ml=0)
+    build_site()  # the static page says "Sold out" for every size
+    catalog_shop.stock("rose-noir", ml=remaining_ml)
+    tab.goto(live_shop + "/products/rose-noir/")
+    expect(tab.locator('[data-stock="1"]')).not_to_have_text("Sold out")  # the script ran
+    live = [tab.locator(f'[data-stock="{ml}"]').inner_text() for ml in sizes]
+
+    build_site()  # the same stock, rendered by the build
+    static = browser.new_context(java_script_enabled=False).new_page()
+    static.goto(live_shop + "/products/rose-noir/")
+    built = [static.locator(f'[data-stock="{ml}"]').inner_text() for ml in sizes]
+    static.context.close()
+
+    assert live == built
+    expected = {
+        (4, 10): ["Only 4 left", "Only 2 left", "Sold out"],
+        (4, 1): ["In stock", "In stock", "Sold out"],
+        (40, 100): ["In stock", "In stock", "In stock"],
+    }[(remaining_ml, threshold_ml)]
+    assert built == expected
+    assert problems == []

@@ -119,6 +119,14 @@
     });
   }
 
+  /* The one stock-label rule (decant/inventory/stock_label.py): the page carries the
+     rule's threshold in data-low-stock (written by the build); a product applies it
+     only while the API says low_stock, as the build does with low_stock_alert. */
+  function stockLabel(available, lowStock) {
+    if (available <= 0) { return "Sold out"; }
+    return available <= (lowStock || 0) ? "Only " + available + " left" : "In stock";
+  }
+
   /* ---- curated set page: live availability and add to cart ---- */
   function initSet() {
     var article = $("[data-set]");
@@ -131,7 +139,7 @@
       var found = sets.filter(function (s) { return s.slug === slug; })[0];
       var available = found ? found.available : 0;
       button.disabled = available <= 0;
-      stock.textContent = available <= 0 ? "Sold out" : (available <= 5 ? "Only " + available + " left" : "In stock");
+      stock.textContent = stockLabel(available, Number(article.getAttribute("data-low-stock")));
     }).catch(function () { /* the build-time stock stays on the page */ });
     button.addEventListener("click", function () {
       addSetToCart(JSON.parse(button.getAttribute("data-add-curated")));
@@ -213,6 +221,7 @@
     beacon("product_view", slug);
     initNotify(slug);
     api("GET", "/api/products/" + encodeURIComponent(slug)).then(function (data) {
+      var lowStock = data.low_stock ? Number(article.getAttribute("data-low-stock")) : 0;
       (data.sizes || []).forEach(function (s) {
         var label = $('[data-stock="' + s.size_ml + '"]', form);
         var input = $('input[value="' + s.size_ml + '"]', form);
@@ -227,7 +236,7 @@
         if (notify) { notify.hidden = s.available > 0; }
         if (s.available > 0) {
           input.disabled = false;
-          label.textContent = s.available <= 5 ? "Only " + s.available + " left" : "In stock";
+          label.textContent = stockLabel(s.available, lowStock);
         }
       });
       var any = $all('input[name="size"]', form).some(function (i) { return !i.disabled; });

@@ -1,0 +1,118 @@
+"""Reading the catalog for a build: one consistent snapshot (Site), and the
+snapshot kept beside a build so the next one re-reads only changed products."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from decant.catalog import curated_sets, reading
+from decant.platform import db
+from decant.publishing import build_queue
+from decant.site.code import code_digest
+
+SNAPSHOT_SUFFIX = ".catalog.pickle"  # beside <build>.json: the catalog that build read
+
+
+@dataclass
+class Site:
+    products: list[dict[str, Any]]
+    popular: list[str]
+    brands: list[dict[str, Any]]
+    notes: list[dict[str, Any]]
+    timestamps: dict[int, datetime]
+    last_change_id: int
+    fingerprints: dict[int, str]
+    curated: list[dict[str, Any]] = field(default_factory=list)  # the owner's active sets
+
+
+@dataclass
+class CatalogSnapshot:
+    """What a build read from the catalog, kept beside its manifest so the next
+    incremental build re-reads only the products whose rows changed since."""
+
+    version: str
+    products: list[dict[str, Any]]
+    fingerprints: dict[int, str]
+    notes: list[dict[str, Any]]
+    images: dict[str, Any] = field(default_factory=dict)
+    related: dict[str, list[str]] = field(default_factory=dict)
+    index: dict[str, str] = field(default_factory=dict)  # catalog/index.json entries
+    index_currency: str = ""
+
+
+@dataclass
+class PlanMemory:
+    """The previous build's plan inputs the planner may reuse: its catalog rows,
+    image variants, related lists, and page keys (from its manifest)."""
+
+    products: list[dict[str, Any]]
+    images: dict[str, Any]
+    related: dict[str, list[str]]
+    keys: dict[str, str]
+    index: dict[str, str] = field(default_factory=dict)
+    index_currency: str = ""
+
+
+def snapshot_version() -> str:
+    """Snapshots are only reused by the same build code reading with the same query."""
+    digest = hashlib.sha256(code_digest())
+    for module in (reading, build_queue):  # the rows' shape and their fingerprint
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()
+
+
+def read_site(url: str, previous: CatalogSnapshot | None = None) -> Site:
+    """One consistent snapshot of the catalog (REPEATABLE READ), with the change id it
+    includes. With the previous build's snapshot, only changed products are read."""
+    with db.connection(url) as conn, conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        last_change_id = build_queue.last_change_id(conn)
+        marks = build_queue.catalog_fingerprints(conn)
+        fingerprints = {pid: mark[0] for pid, mark in marks.items()}
+        if previous is None or previous.version != snapshot_version():
+            products, _ = reading.list_products(conn, reading.ProductFilters(per_page=10**9))
+            notes = reading.notes(conn)
+        else:
+            before = {p["id"]: p for p in previous.products}
+            kept = [
+                p
+                for pid, p in before.items()
+                if previous.fingerprints[pid] == fingerprints.get(pid)
+            ]
+            fresh = build_queue.products_by_id(
+                conn,
+                [
+                    pid
+                    for pid in marks
+                    if pid not in before or previous.fingerprints[pid] != fingerprints[pid]
+                ],
+            )
+            products = kept + fresh
+            # The notes list is made from active products' note arrays alone.
+            same_notes = len(products) == len(before) and all(
+                p["id"] in before and note_arrays(before[p["id"]]) == note_arrays(p) for p in fresh
+            )
+            notes = previous.notes if same_notes else reading.notes(conn)
+        popular = build_queue.best_sellers(conn, limit=8)
+        return Site(
+            products=products,
+            popular=popular,
+            brands=reading.brands(conn),
+            notes=notes,
+            timestamps={pid: mark[1] for pid, mark in marks.items()},
+            last_change_id=last_change_id,
+            fingerprints=fingerprints,
+            curated=curated_sets.list_sets(conn),
+        )
+
+
+def note_arrays(product: dict[str, Any]) -> tuple[list[str], ...]:
+    return product["top_notes"], product["heart_notes"], product["base_notes"]
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()

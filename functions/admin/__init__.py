@@ -10,11 +10,18 @@ from flask import Flask
 
 from functions.admin import (  # noqa: F401 - routes register on import
     api,
+    audit_log,
     blueprints,
+    dashboard,
+    errors,
     login,
     offers,
+    orders,
     owner_operations,
     pages,
+    products,
+    publishing,
+    stock,
 )
 
 

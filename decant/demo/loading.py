@@ -1,4 +1,4 @@
-"""The demo shop: the invented catalog of demo_catalog.py, stock, codes, and a few
+"""The demo shop: the invented catalog of catalog.json, stock, codes, and a few
 months of history so reports and charts have something to show.
 
 Idempotent by construction: catalog rows are inserted with ON CONFLICT DO NOTHING,

@@ -17,7 +17,7 @@ from decant.orders.back_office import OrderFilters
 from functions.admin import guard
 from functions.admin.blueprints import api
 from functions.admin.guard import owner_only
-from functions.admin.pages import payment_provider
+from functions.admin.orders import payment_provider
 from functions.web.envelope import ok, paged
 from functions.web.request_body import json_body, query_args
 

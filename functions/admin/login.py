@@ -8,18 +8,15 @@ from typing import Any
 import psycopg
 from flask import Response, make_response, redirect, render_template, request, url_for
 
-from decant.errors import DecantError, Forbidden, Unauthorized, ValidationError
+from decant.errors import Forbidden, Unauthorized, ValidationError
 from decant.staff import accounts, audit, sessions
 from functions.admin import guard
 from functions.admin.blueprints import pages
+from functions.admin.errors import wants_json, with_retry_after
 from functions.admin.guard import owner_only, public
 from functions.web.client_address import client_address
-from functions.web.envelope import STATUS, fail, ok
+from functions.web.envelope import ok
 from functions.web.runtime import redis_client, runtime, settings
-
-
-def wants_json() -> bool:
-    return request.is_json or request.accept_mimetypes.best == "application/json"
 
 
 def now() -> datetime:
@@ -28,31 +25,9 @@ def now() -> datetime:
     return clock() if clock else datetime.now(UTC)
 
 
-def _with_retry_after(response: Response, exc: Exception) -> Response:
-    retry_after = getattr(exc, "retry_after", None)
-    if retry_after:
-        response.headers["Retry-After"] = str(retry_after)
-    return response
-
-
 @pages.context_processor
 def _templates() -> dict[str, Any]:
     return {"admin_session": guard.current_session()}
-
-
-@pages.errorhandler(DecantError)
-def _domain_error(exc: DecantError) -> Any:
-    """Pages answer errors as pages (JSON clients of a page still get the envelope)."""
-    if isinstance(exc, Unauthorized) and guard.current_session() is None and not wants_json():
-        return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
-    if wants_json():
-        response = fail(exc.code, exc.message, exc.details, status=getattr(exc, "status", None))
-        return _with_retry_after(response, exc)
-    status = getattr(exc, "status", None) or STATUS.get(exc.code, 400)
-    page = render_template(
-        "admin/error.html", status=status, heading=exc.message, error=None, details=exc.details
-    )
-    return _with_retry_after(make_response(page, status), exc)
 
 
 @pages.get("/login")
@@ -106,7 +81,7 @@ def login_post() -> Any:
             status,
         )
         guard.set_login_cookie(response)
-        return _with_retry_after(response, exc)
+        return with_retry_after(response, exc)
     session = sessions.start(
         redis_client(), user, previous_sid=request.cookies.get(guard.SESSION_COOKIE)
     )

@@ -351,8 +351,14 @@ REQUEST_ID="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["reques
 say "order $ORDER paid"
 
 step "client address"
-nginx_saw="$(podman exec "$(container nginx)" grep -h "\"request_id\":\"$REQUEST_ID\"" /var/log/nginx/decant-access.json \
-    | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["remote_addr"])')"
+# Nginx buffers its access log (flush=1s): wait for the request's line to be written.
+nginx_line=""
+for _ in $(seq 1 30); do
+    nginx_line="$(podman exec "$(container nginx)" grep -h "\"request_id\":\"$REQUEST_ID\"" /var/log/nginx/decant-access.json || true)"
+    [ -n "$nginx_line" ] && break
+    sleep 0.5
+done
+nginx_saw="$(printf '%s\n' "$nginx_line" | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["remote_addr"])')"
 app_saw="$(podman logs "$(container app)" 2>&1 | grep -F "\"request_id\": \"$REQUEST_ID\"" \
     | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["client"])')"
 say "Nginx saw $nginx_saw, the app recorded $app_saw, the client claimed $SPOOFED"

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import boto3
 import psycopg
 import pytest
 from click.testing import CliRunner
@@ -223,26 +222,8 @@ def test_old_backups_beyond_retention_are_deleted_from_disk(settings, database_u
     assert len(list(folder.glob("*.sha256"))) == len(left)
 
 
-def test_backup_is_copied_to_s3_with_its_checksum(
-    settings, database_url, moto_endpoint: str, tmp_path: Path
-):
-    bucket = f"backups-{uuid.uuid4().hex[:8]}"
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=moto_endpoint,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        region_name="us-east-1",
-    )
-    s3.create_bucket(Bucket=bucket)
-    with_s3 = settings.model_copy(
-        update={
-            "s3_bucket": bucket,
-            "s3_endpoint_url": moto_endpoint,
-            "aws_access_key_id": "test",
-            "aws_secret_access_key": "test",
-        }
-    )
+def test_backup_is_copied_to_s3_with_its_checksum(backup_bucket, database_url, tmp_path: Path):
+    with_s3, bucket, s3 = backup_bucket
 
     line = backups.backup(with_s3, database_url)
 

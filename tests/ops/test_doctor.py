@@ -155,33 +155,6 @@ def test_decant_doctor_exits_non_zero_naming_what_is_off(
     assert {"backup", "/api/health", "/api/health/db"} <= set(last.split(": ", 1)[1].split(", "))
 
 
-@pytest.fixture
-def backup_bucket(settings, moto_endpoint: str):
-    """(settings with S3 set, the bucket, an S3 client): a private bucket on moto."""
-    import uuid
-
-    import boto3
-
-    bucket = f"shop-{uuid.uuid4().hex[:10]}"
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=moto_endpoint,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        region_name="us-east-1",
-    )
-    s3.create_bucket(Bucket=bucket)
-    with_s3 = settings.model_copy(
-        update={
-            "s3_bucket": bucket,
-            "s3_endpoint_url": moto_endpoint,
-            "aws_access_key_id": "test",
-            "aws_secret_access_key": "test",
-        }
-    )
-    return with_s3, bucket, s3
-
-
 def public_read_policy(bucket: str, resource: str) -> str:
     import json
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
@@ -21,6 +23,29 @@ def moto_endpoint() -> Iterator[str]:
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+@pytest.fixture
+def backup_bucket(settings, moto_endpoint: str):
+    """(settings with S3 set, the bucket, an S3 client): a private bucket on moto."""
+    bucket = f"shop-{uuid.uuid4().hex[:10]}"
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=moto_endpoint,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        region_name="us-east-1",
+    )
+    s3.create_bucket(Bucket=bucket)
+    with_s3 = settings.model_copy(
+        update={
+            "s3_bucket": bucket,
+            "s3_endpoint_url": moto_endpoint,
+            "aws_access_key_id": "test",
+            "aws_secret_access_key": "test",
+        }
+    )
+    return with_s3, bucket, s3
 
 
 @pytest.fixture

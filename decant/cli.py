@@ -176,20 +176,8 @@ def _serve_wsgi(settings: Settings, host: str, port: int, workers: int, threads:
 def worker(obj: Context, once: bool, interval: float) -> None:
     """Run queued builds, outbox e-mails and expiry of unpaid orders."""
     from decant import worker
-    from decant.platform.wakeups import Wakeups
 
-    def run() -> None:
-        url = obj.database_url()
-        with db.connection(url) as conn, Wakeups(url) as wakeups:
-            while True:
-                done = worker.run_due(conn, obj.settings)
-                if any(done.values()):
-                    click.echo(", ".join(f"{n} {what}" for what, n in done.items()))
-                if once:
-                    return
-                wakeups.wait(interval)
-
-    _run(run)
+    _run(lambda: worker.run(obj.settings, once=once, interval=interval))
 
 
 @main.group()

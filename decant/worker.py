@@ -1,7 +1,15 @@
-"""What `decant worker` does each round. Every job is safe to run from several
-workers at once: rows are claimed with SKIP LOCKED or an advisory lock."""
+"""What `decant worker` does: rounds of due work until stopped. Every job is safe to run
+from several workers at once: rows are claimed with SKIP LOCKED or an advisory lock.
+
+The log is for an operator tailing it: one line when the worker starts, then a line
+only for a round that did something (the jobs log their own failures). An idle round,
+which is most of them, says nothing.
+"""
 
 from __future__ import annotations
+
+import logging
+import os
 
 import psycopg
 
@@ -10,9 +18,13 @@ from decant.mail import outbox
 from decant.ops import schedule
 from decant.orders import placing
 from decant.payments import providers
+from decant.platform import db
 from decant.platform.config import Settings
+from decant.platform.wakeups import Wakeups
 from decant.publishing import build_queue
 from decant.site import run as site_run
+
+log = logging.getLogger("decant.worker")
 
 
 def run_due(conn: psycopg.Connection, settings: Settings) -> dict[str, int]:
@@ -30,3 +42,28 @@ def run_due(conn: psycopg.Connection, settings: Settings) -> dict[str, int]:
         "stock alerts expired": stock_alerts.delete_expired(conn),
         **schedule.worker_round(conn, settings),
     }
+
+
+def run_round(conn: psycopg.Connection, settings: Settings) -> dict[str, int]:
+    """One round, logged as one line naming what it did, and not at all when idle."""
+    done = run_due(conn, settings)
+    happened = [f"{n} {what}" for what, n in done.items() if n]
+    if happened:
+        log.info("worker: %s", ", ".join(happened))
+    return done
+
+
+def run(settings: Settings, *, once: bool = False, interval: float = 5.0) -> None:
+    """Rounds until stopped: the next one when work is announced or `interval` seconds
+    pass. `once` runs one round and returns, without a start line."""
+    url = db.database_url(settings)
+    if not once:
+        log.info(
+            "worker started (pid %s); a line follows each round that does something", os.getpid()
+        )
+    with db.connection(url) as conn, Wakeups(url) as wakeups:
+        while True:
+            run_round(conn, settings)
+            if once:
+                return
+            wakeups.wait(interval)

@@ -5,19 +5,17 @@ A child process rather than a thread: the web server forks its workers, which mu
 not inherit a thread holding database connections, and a worker that crashes cannot
 take the web server with it. The child is stopped when serve stops (its normal exit,
 SIGTERM or SIGINT all leave through `__exit__`); on Linux it is also told to stop if
-serve itself is killed outright, so no orphan keeps sending e-mails.
+serve itself is killed outright, so no orphan keeps sending e-mails. The child logs
+its own start line (decant.worker), so serve adds none.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import logging
 import signal
 import subprocess
 import sys
-
-log = logging.getLogger("decant.worker_process")
 
 STOP_SECONDS = 10.0
 PR_SET_PDEATHSIG = 1
@@ -44,7 +42,6 @@ class WorkerProcess:
             self._args,
             preexec_fn=_stop_with_parent,
         )
-        log.info("worker started (pid %s)", self._process.pid)
         return self
 
     def __exit__(self, *exc: object) -> None:

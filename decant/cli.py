@@ -1,4 +1,7 @@
-"""The `decant` command: what operators and the README run."""
+"""The `decant` command: what operators and the README run.
+
+Pelican and the site build are imported by the commands that build, not here: `decant
+--help`, `decant doctor` or a worker with nothing to publish start without them."""
 
 from __future__ import annotations
 
@@ -19,7 +22,6 @@ from decant.errors import DecantError
 from decant.platform import db, migrations
 from decant.platform.config import ConfigError, Settings, load_settings
 from decant.platform.servers import resolve
-from decant.site import run as site_run
 
 
 class Context:
@@ -97,6 +99,7 @@ def demo_data(obj: Context) -> None:
 @click.pass_obj
 def build(obj: Context, full: bool) -> None:
     """Render the site into public/ and swap public/current to it."""
+    from decant.site import run as site_run
 
     def run() -> None:
         site_run.main(obj.settings, full=full, trigger="cli")
@@ -123,6 +126,8 @@ def serve(obj: Context, host: str, port: int, workers: int, threads: int, no_wor
         with db.connection(obj.database_url()) as conn:
             migrations.migrate(conn)
         if not (settings.public_dir / "current").exists():
+            from decant.site import run as site_run
+
             site_run.main(settings, full=True, trigger="serve")
         resolve(settings)  # start the embedded servers before the worker and web workers
         if no_worker:

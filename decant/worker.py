@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 import psycopg
 
@@ -22,9 +23,16 @@ from decant.platform import db
 from decant.platform.config import Settings
 from decant.platform.wakeups import Wakeups
 from decant.publishing import build_queue
-from decant.site import run as site_run
 
 log = logging.getLogger("decant.worker")
+
+
+def build_site(settings: Settings, **run: Any) -> dict[str, Any]:
+    """The site build, imported when a build is due: Pelican and the whole build stay
+    out of a worker that has nothing to publish."""
+    from decant.site import run as site_run
+
+    return site_run.main(settings, **run)
 
 
 def run_due(conn: psycopg.Connection, settings: Settings) -> dict[str, int]:
@@ -38,7 +46,7 @@ def run_due(conn: psycopg.Connection, settings: Settings) -> dict[str, int]:
         "payment intents cancelled": intents,
         "late payments refunded": refunds,
         "e-mails sent": mails,
-        "builds run": build_queue.run_queued(conn, settings, build=site_run.main),
+        "builds run": build_queue.run_queued(conn, settings, build=build_site),
         "stock alerts expired": stock_alerts.delete_expired(conn),
         **schedule.worker_round(conn, settings),
     }

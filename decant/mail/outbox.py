@@ -1,11 +1,10 @@
 """Sending what `decant.mail.composing` queued: Resend, else SMTP, else `.eml` files on disk.
 
-Rows are claimed with FOR UPDATE SKIP LOCKED and leased (status 'sending' with
-`locked_until`), so several workers never take the same e-mail, and one that died
-mid-send gives its rows back when the lease runs out. A crash between "sent" and
-"marked sent" then sends again — which Resend turns into a no-op because every
-request carries the row's dedupe key as its Idempotency-Key. SMTP has no such key;
-its Message-ID is derived from the dedupe key so mail clients fold a repeat.
+Rows are leased (decant.mail.delivery_leases), so several workers never take the same
+e-mail, and one that died mid-send gives its rows back when the lease runs out. A crash
+between "sent" and "marked sent" then sends again — which Resend turns into a no-op
+because every request carries the row's dedupe key as its Idempotency-Key. SMTP has no
+such key; its Message-ID is derived from the dedupe key so mail clients fold a repeat.
 """
 
 from __future__ import annotations
@@ -25,15 +24,13 @@ from urllib.parse import unquote, urlsplit
 import psycopg
 import requests
 
+from decant.mail.delivery_leases import LeasedOutbox
 from decant.platform.config import Settings
 
 log = logging.getLogger("decant.outbox")
 
-MAX_ATTEMPTS = 10
-LEASE_SECONDS = 300
-FIRST_RETRY_SECONDS = 30
-LONGEST_RETRY_SECONDS = 6 * 3600
 SEND_TIMEOUT_SECONDS = 15
+EMAILS = LeasedOutbox("email_outbox", ("kind", "to_address", "subject", "html_body", "text_body"))
 
 
 class DeliveryFailed(Exception):
@@ -45,26 +42,10 @@ class SmtpWithoutTls(smtplib.SMTPException):
     in would send the password in clear, so nothing is sent at all."""
 
 
-CLAIM_SQL = """
-UPDATE email_outbox
-   SET status = 'sending', attempts = attempts + 1,
-       locked_until = now() + make_interval(secs => %(lease)s)
- WHERE id IN (SELECT id FROM email_outbox
-               WHERE next_attempt_at <= now()
-                 AND (status = 'pending' OR (status = 'sending' AND locked_until < now()))
-               ORDER BY next_attempt_at, id
-               LIMIT %(limit)s
-               FOR UPDATE SKIP LOCKED)
-RETURNING id, kind, dedupe_key, to_address, subject, html_body, text_body, attempts
-"""
-
-
 def send_due(conn: psycopg.Connection, settings: Settings, *, limit: int = 50) -> int:
     """Send the e-mails that are due; return how many were sent this round."""
-    with conn.transaction():
-        claimed = conn.execute(CLAIM_SQL, {"lease": LEASE_SECONDS, "limit": limit}).fetchall()
     sent = 0
-    for row in claimed:
+    for row in EMAILS.claim_due(conn, limit=limit):
         try:
             provider, message_id = deliver(row, settings)
         except DeliveryFailed as exc:
@@ -179,21 +160,9 @@ def _write_eml(row: dict[str, Any], settings: Settings) -> str:
 
 
 def _mark_sent(conn: psycopg.Connection, outbox_id: int, provider: str, provider_id: str) -> None:
-    conn.execute(
-        "UPDATE email_outbox SET status = 'sent', sent_at = now(), provider = %s,"
-        " provider_message_id = %s, locked_until = NULL, last_error = NULL WHERE id = %s",
-        (provider, provider_id, outbox_id),
-    )
+    EMAILS.mark_sent(conn, outbox_id, provider=provider, provider_message_id=provider_id)
 
 
 def _retry_later(conn: psycopg.Connection, row: dict[str, Any], error: str) -> None:
-    """Exponential backoff: 30 s, 1 min, 2 min ... at most 6 h; gives up after
-    MAX_ATTEMPTS and leaves the row 'failed' for the operator to see."""
-    delay = min(FIRST_RETRY_SECONDS * 2 ** (row["attempts"] - 1), LONGEST_RETRY_SECONDS)
-    status = "failed" if row["attempts"] >= MAX_ATTEMPTS else "pending"
     log.warning("e-mail %s not sent (attempt %s): %s", row["dedupe_key"], row["attempts"], error)
-    conn.execute(
-        "UPDATE email_outbox SET status = %s, last_error = %s, locked_until = NULL,"
-        " next_attempt_at = now() + make_interval(secs => %s) WHERE id = %s",
-        (status, error, delay, row["id"]),
-    )
+    EMAILS.retry_later(conn, row, error)

@@ -11,7 +11,7 @@ import pytest
 import responses
 
 from decant import worker
-from decant.mail import composing, outbox
+from decant.mail import composing, delivery_leases, outbox
 from decant.platform import db
 from tests.plugins.payments import RESEND_BASE
 
@@ -161,10 +161,10 @@ def test_a_send_that_keeps_failing_is_given_up_after_the_last_attempt(
     conn, queued, resend_settings, http_fakes
 ):
     resend = FlakyResend(http_fakes)
-    conn.execute("UPDATE email_outbox SET attempts = %s", (outbox.MAX_ATTEMPTS - 1,))
+    conn.execute("UPDATE email_outbox SET attempts = %s", (delivery_leases.MAX_ATTEMPTS - 1,))
     assert outbox.send_due(conn, resend_settings) == 0
     row = outbox_row(conn)
-    assert (row["status"], row["attempts"]) == ("failed", outbox.MAX_ATTEMPTS)
+    assert (row["status"], row["attempts"]) == ("failed", delivery_leases.MAX_ATTEMPTS)
     assert "500" in row["last_error"]
     the_wait_is_over(conn)
     resend.failing = False

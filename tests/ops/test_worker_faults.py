@@ -201,7 +201,7 @@ def test_an_email_cut_off_mid_send_by_sigkill_goes_out_once_through_resend(
     row = conn.execute("SELECT status::text AS status, dedupe_key FROM email_outbox").fetchone()
     assert row["status"] == "sending"  # claimed, never marked sent
 
-    # The dead worker's lease (outbox.LEASE_SECONDS) runs out; here without the wait.
+    # The dead worker's lease (delivery_leases.LEASE_SECONDS) runs out; here without the wait.
     conn.execute("UPDATE email_outbox SET locked_until = now() - interval '1 second'")
     run_worker_once(env)
     run_worker_once(env)  # and nothing is sent a third time

@@ -38,8 +38,9 @@ sys.path.insert(0, str(ROOT))
 from bench import shop_catalog, shop_ledger, shop_report  # noqa: E402
 from bench.shop_probes import Probe  # noqa: E402
 from bench.shop_shoppers import Client, Outcomes, Recorder, Shop, run_shoppers  # noqa: E402
-from bench.shop_stripe import FakeStripe, WebhookSender  # noqa: E402
 from bench.shop_topology import Topology, free_port  # noqa: E402
+from bench.shop_webhooks import WebhookSender  # noqa: E402
+from testbed.fake_stripe import FakeStripe  # noqa: E402
 
 MAX_SHOPPERS = 2000
 MAX_SECONDS = 3600
@@ -97,7 +98,7 @@ def prepare(topology: Topology, options: argparse.Namespace, stripe: FakeStripe 
     topology.start_postgres()
     topology.start_redis()
     topology.nginx_port = free_port()
-    payments = stripe.shop_settings() if stripe else {"DECANT_DEMO_PAYMENTS": "1"}
+    payments = stripe.settings() if stripe else {"DECANT_DEMO_PAYMENTS": "1"}
     topology.shop_env(payments)
     began = time.monotonic()
     topology.decant("migrate")

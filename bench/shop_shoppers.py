@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from bench.shop_stripe import succeeded_event
+from bench.shop_webhooks import succeeded_event
 
 ADDRESS = {
     "line1": "Main St 1",

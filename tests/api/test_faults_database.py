@@ -26,9 +26,9 @@ from werkzeug.serving import make_server
 from decant.platform import db, migrations
 from decant.platform.config import Settings, load_settings
 from functions import create_app
+from testbed.fake_stripe import WEBHOOK_SECRET, stripe_signature
 from tests.factories import Shop
 from tests.killable_servers import KillablePostgres
-from tests.plugins.payments import WEBHOOK_SECRET, stripe_signature
 from tests.plugins.shopper_api import order_body, shopper_address
 from tests.waiting import wait_until
 

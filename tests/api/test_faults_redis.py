@@ -21,10 +21,11 @@ from werkzeug.serving import make_server
 from decant.platform.config import Settings
 from decant.staff import accounts
 from functions import create_app
+from testbed.fake_stripe import FakeStripe, stripe_signature
 from tests.factories import Shop
 from tests.killable_servers import KillableRedis
 from tests.plugins.admin import OWNER_EMAIL, PASSWORD, AdminClient
-from tests.plugins.payments import FakeStripe, stripe_event, stripe_signature
+from tests.plugins.payments import stripe_event
 from tests.plugins.shopper_api import order_body, shopper_address
 
 CLIENT_TIMEOUT = 5  # seconds: the contract's bound; requests raises past it

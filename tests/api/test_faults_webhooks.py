@@ -19,7 +19,8 @@ import requests
 
 from decant.orders import placing
 from decant.payments import providers
-from tests.plugins.payments import stripe_event, stripe_signature
+from testbed.fake_stripe import stripe_signature
+from tests.plugins.payments import stripe_event
 
 # What Stripe told, in its order, and the state that leaves the order in.
 STORIES: list[tuple[list[str], tuple[str, str]]] = [

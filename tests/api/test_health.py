@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tests.plugins.payments import FakeStripe
+from testbed.fake_stripe import FakeStripe
 
 
 def test_stripe_health_asks_stripe_once_a_minute_whoever_calls(

@@ -1,12 +1,10 @@
-"""Fixtures for payments and mail: a fake Stripe and a fake Resend (through
-`responses`, at the addresses STRIPE_API_BASE / RESEND_API_BASE point to), signed
-webhooks, apps on the demo or the Stripe provider, a real WSGI server on a free port,
-and a local aiosmtpd server."""
+"""Fixtures for payments and mail: the fake Stripe server (testbed/fake_stripe.py, the
+bench's too) and a fake Resend (through `responses`, at the address RESEND_API_BASE
+points to), signed webhooks, apps on the demo or the Stripe provider, a real WSGI server
+on a free port, and a local aiosmtpd server."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import itertools
 import json
 import re
@@ -15,7 +13,6 @@ import threading
 import time
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import parse_qs
 
 import pytest
 import responses
@@ -25,106 +22,10 @@ from werkzeug.serving import make_server
 
 from decant.platform.config import Settings
 from functions import create_app
+from testbed.fake_stripe import FakeStripe
 
-STRIPE_BASE = "http://stripe.test"
 RESEND_BASE = "http://resend.test"
-WEBHOOK_SECRET = "whsec_test_secret_for_decant"
 _ids = itertools.count(1)
-
-
-class FakeStripe:
-    """Just enough of Stripe's API, including its Idempotency-Key promise."""
-
-    def __init__(self, mock: responses.RequestsMock) -> None:
-        self.intents: dict[str, dict[str, Any]] = {}
-        self.replies: dict[str, dict[str, Any]] = {}
-        self.calls: list[tuple[str, str, str | None]] = []
-        self.refunds: list[dict[str, Any]] = []
-        self.down = False
-        base = re.escape(STRIPE_BASE)
-        mock.add_callback("POST", re.compile(base + r"/v1/payment_intents$"), self._create)
-        mock.add_callback("GET", re.compile(base + r"/v1/payment_intents/[^/]+$"), self._retrieve)
-        mock.add_callback(
-            "POST", re.compile(base + r"/v1/payment_intents/[^/]+/cancel$"), self._cancel
-        )
-        mock.add_callback("POST", re.compile(base + r"/v1/refunds$"), self._refund)
-        mock.add_callback("GET", re.compile(base + r"/v1/balance$"), self._balance)
-
-    def posts(self, path: str) -> list[tuple[str, str, str | None]]:
-        return [call for call in self.calls if call[0] == "POST" and call[1] == path]
-
-    def _record(self, request: Any) -> tuple[str, dict[str, Any]]:
-        path = request.path_url.split("?")[0]
-        key = request.headers.get("Idempotency-Key")
-        self.calls.append((request.method, path, key))
-        body = request.body or ""
-        if isinstance(body, bytes):
-            body = body.decode()
-        return key, {k: v[0] for k, v in parse_qs(body).items()}
-
-    def _answer(self, status: int, body: dict[str, Any]) -> tuple[int, dict[str, str], str]:
-        return status, {"Content-Type": "application/json"}, json.dumps(body)
-
-    def _outage(self) -> tuple[int, dict[str, str], str]:
-        return self._answer(500, {"error": {"type": "api_error", "message": "down"}})
-
-    def _create(self, request: Any) -> tuple[int, dict[str, str], str]:
-        key, form = self._record(request)
-        if self.down:
-            return self._outage()
-        if key and key in self.replies:
-            return self._answer(200, self.replies[key])
-        intent_id = f"pi_fake_{next(_ids)}"
-        intent = {
-            "id": intent_id,
-            "object": "payment_intent",
-            "amount": int(form["amount"]),
-            "currency": form["currency"],
-            "client_secret": f"{intent_id}_secret_x",
-            "status": "requires_payment_method",
-            "metadata": {"order_number": form.get("metadata[order_number]")},
-        }
-        self.intents[intent_id] = intent
-        if key:
-            self.replies[key] = intent
-        return self._answer(200, intent)
-
-    def _retrieve(self, request: Any) -> tuple[int, dict[str, str], str]:
-        self._record(request)
-        if self.down:
-            return self._outage()
-        intent = self.intents.get(request.path_url.rstrip("/").split("/")[-1])
-        if intent is None:
-            return self._answer(404, {"error": {"type": "invalid_request_error"}})
-        return self._answer(200, intent)
-
-    def _cancel(self, request: Any) -> tuple[int, dict[str, str], str]:
-        self._record(request)
-        if self.down:
-            return self._outage()
-        intent = self.intents[request.path_url.split("/")[-2]]
-        intent["status"] = "canceled"
-        return self._answer(200, intent)
-
-    def _refund(self, request: Any) -> tuple[int, dict[str, str], str]:
-        key, form = self._record(request)
-        if key and key in self.replies:
-            return self._answer(200, self.replies[key])
-        refund = {
-            "id": f"re_fake_{next(_ids)}",
-            "object": "refund",
-            "amount": int(form["amount"]),
-            "payment_intent": form["payment_intent"],
-            "status": "succeeded",
-        }
-        self.refunds.append(refund)
-        if key:
-            self.replies[key] = refund
-        return self._answer(200, refund)
-
-    def _balance(self, request: Any) -> tuple[int, dict[str, str], str]:
-        self._record(request)
-        return self._outage() if self.down else self._answer(200, {"object": "balance"})
 
 
 class FakeResend:
@@ -161,8 +62,10 @@ def http_fakes() -> Iterator[responses.RequestsMock]:
 
 
 @pytest.fixture
-def fake_stripe(http_fakes: responses.RequestsMock) -> FakeStripe:
-    return FakeStripe(http_fakes)
+def fake_stripe() -> Iterator[FakeStripe]:
+    stripe = FakeStripe().start()
+    yield stripe
+    stripe.stop()
 
 
 @pytest.fixture
@@ -171,14 +74,9 @@ def fake_resend(http_fakes: responses.RequestsMock) -> FakeResend:
 
 
 @pytest.fixture
-def stripe_settings(settings: Settings) -> Settings:
+def stripe_settings(settings: Settings, fake_stripe: FakeStripe) -> Settings:
     return settings.model_copy(
-        update={
-            "stripe_secret_key": "sk_test_decant",
-            "stripe_publishable_key": "pk_test_decant",
-            "stripe_webhook_secret": WEBHOOK_SECRET,
-            "stripe_api_base": STRIPE_BASE,
-        }
+        update={name.lower(): value for name, value in fake_stripe.settings().items()}
     )
 
 
@@ -215,14 +113,6 @@ def live_server() -> Iterator[Any]:
     for server, thread in servers:
         server.shutdown()
         thread.join(timeout=10)
-
-
-def stripe_signature(payload: bytes, *, secret: str = WEBHOOK_SECRET, at: int | None = None) -> str:
-    """Stripe's header: t=<unix time>,v1=<HMAC-SHA256 of "t.payload">."""
-    timestamp = int(time.time()) if at is None else at
-    signed = f"{timestamp}.".encode() + payload
-    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
 
 
 def stripe_event(

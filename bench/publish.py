@@ -46,15 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import build as build_bench  # noqa: E402
-from bench.shop_topology import (  # noqa: E402
-    BIN,
-    NGINX,
-    Topology,
-    free_port,
-    port_open,
-    render_nginx,
-    wait_for,
-)
+from bench.shop_topology import BIN, Topology, free_port, wait_for  # noqa: E402
 
 OWNER = "owner@bench.test"
 PASSWORD = "bench-owner-password-0123"  # noqa: S105 - a throwaway bench account
@@ -254,19 +246,6 @@ class Bench:
         return self.publish_and_wait(slug, 'data-stock="1">Sold out<', started, after)
 
 
-def start_nginx(top: Topology) -> None:
-    """As Topology.start_nginx, but with `root` the public/current symlink itself (as
-    deploy/nginx has it), not the build it points at now: a publish swaps the link."""
-    conf = render_nginx(
-        top.work / "nginx",
-        port=top.nginx_port,
-        root=top.work.resolve() / "public" / "current",
-        app_port=top.app_port,
-    )
-    top._spawn("nginx", [NGINX, "-p", str(conf.parent), "-c", str(conf), "-g", "daemon off;"])
-    wait_for(lambda: port_open(top.nginx_port), "nginx", timeout=30)
-
-
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
@@ -291,7 +270,7 @@ def run_size(products: int, edits: int, interval: float) -> dict[str, Any]:
             full = time.perf_counter() - started
             top.start_gunicorn()
             top._spawn("worker", [str(BIN / "decant"), "worker", "--interval", str(interval)])
-            start_nginx(top)
+            top.start_nginx()
             wait_for(lambda: "scent-1" in page(top.nginx_port, "scent-1"), "the product page")
             admin = Admin(top.nginx_port)
             admin.login()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -28,11 +27,11 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 from decant.platform import embedded
+from testbed import nginx_config
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-NGINX = "/usr/sbin/nginx"
 BIN = Path(sys.executable).parent
 # Settings that would reach real third parties: a bench never sends real mail,
 # uploads, alerts or charges.
@@ -185,18 +184,18 @@ class Topology:
         self._spawn("worker", [str(BIN / "decant"), "worker"])
 
     def start_nginx(self) -> None:
-        conf = render_nginx(
+        """deploy/nginx as installed, sized for a few hundred clients. Its root is the
+        public/current symlink, as production's: a publish swaps the link under it."""
+        conf = nginx_config.render(
             self.work / "nginx",
             port=self.nginx_port,
-            root=(self.work / "public" / "current").resolve(),
+            root=self.work.resolve() / "public" / "current",
             app_port=self.app_port,
+            workers="auto",
+            connections=4096,
         )
-        check = subprocess.run(
-            [NGINX, "-t", "-p", str(conf.parent), "-c", str(conf)], capture_output=True, text=True
-        )
-        if check.returncode != 0:
-            raise RuntimeError(f"nginx -t: {check.stderr}")
-        self._spawn("nginx", [NGINX, "-p", str(conf.parent), "-c", str(conf), "-g", "daemon off;"])
+        nginx_config.check(conf)
+        self._spawn("nginx", nginx_config.command(conf))
         wait_for(lambda: port_open(self.nginx_port), "nginx", timeout=30)
 
     # -- faults (--chaos) ----------------------------------------------------
@@ -295,47 +294,3 @@ class Topology:
                 capture_output=True,
                 timeout=60,
             )
-
-
-def render_nginx(folder: Path, *, port: int, root: Path, app_port: int) -> Path:
-    """deploy/nginx/decant.conf with only the machine-specific lines changed (as
-    tests/deploy/test_nginx.py does), in a main config sized for a few hundred clients."""
-    deploy = ROOT / "deploy" / "nginx"
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(deploy / "snippets", folder / "snippets", dirs_exist_ok=True)
-    conf = (deploy / "decant.conf").read_text()
-    for old, new in [
-        ("listen 80;", f"listen 127.0.0.1:{port};"),
-        ("listen [::]:80;\n", ""),
-        ("root /srv/decant/public/current;", f"root {root};"),
-        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};"),
-    ]:
-        if old not in conf:
-            raise RuntimeError(f"deploy/nginx/decant.conf no longer has {old!r}")
-        conf = conf.replace(old, new)
-    (folder / "decant.conf").write_text(conf)
-    (folder / "logs").mkdir(exist_ok=True)
-    main = folder / "nginx.conf"
-    main.write_text(
-        f"""
-user root;
-worker_processes auto;
-pid {folder}/nginx.pid;
-error_log {folder}/logs/error.log warn;
-events {{ worker_connections 4096; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log off;
-    sendfile on;
-    keepalive_timeout 65;
-    client_body_temp_path {folder}/body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
-    include {folder}/decant.conf;
-}}
-"""
-    )
-    return main

@@ -36,10 +36,9 @@ from decant.site import run as site_run  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
-NGINX = "/usr/sbin/nginx"
+from testbed import nginx_config  # noqa: E402
+
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
-DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "nginx"
-BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
 GOAL = 0.9
 
 
@@ -51,69 +50,30 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def main_conf(prefix: Path, body: str, *, brotli: bool) -> Path:
-    """The http {} around a server, as Debian's nginx.conf has it (one worker here: the
-    machine is shared, and both sides get the same)."""
-    load = f"load_module {BROTLI_MODULE};\n" if brotli else ""
-    conf = prefix / "nginx.conf"
-    conf.write_text(
-        f"""{load}worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log off;
-    client_body_temp_path {prefix}/body;
-    proxy_temp_path {prefix}/proxy;
-    fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi;
-    scgi_temp_path {prefix}/scgi;
-{body}
-}}
-"""
-    )
-    return conf
-
-
 def ours(prefix: Path, root: Path, port: int, *, brotli: bool) -> Path:
-    """deploy/nginx/decant.conf with only the machine's lines changed (port, root, log)."""
-    shutil.copytree(DEPLOY / "snippets", prefix / "snippets")
-    if brotli:
-        shutil.copy(DEPLOY / "optional" / "decant-brotli.conf", prefix / "snippets")
-    text = (DEPLOY / "decant.conf").read_text()
-    text = text.replace("listen 80;", f"listen 127.0.0.1:{port};").replace("listen [::]:80;\n", "")
-    text = text.replace("root /srv/decant/public/current;", f"root {root};")
-    text = text.replace("/var/log/nginx/decant-access.json", str(prefix / "access.json"))
-    (prefix / "decant.conf").write_text(text)
-    return main_conf(prefix, f"    include {prefix}/decant.conf;", brotli=brotli)
+    """deploy/nginx/decant.conf with only the machine's lines changed (port, root, log);
+    one worker: the machine is shared, and both sides get the same."""
+    return nginx_config.render(prefix, port=port, root=root, brotli=brotli, connections=1024)
 
 
 def bare(prefix: Path, root: Path, port: int) -> Path:
     """What Nginx does with no configuration of ours: files from root, gzip_static."""
-    return main_conf(
+    return nginx_config.main_config(
         prefix,
         f"""    server {{
         listen 127.0.0.1:{port};
         root {root};
         gzip_static on;
     }}""",
-        brotli=False,
+        connections=1024,
     )
 
 
 @contextlib.contextmanager
 def running(conf: Path, port: int):
-    check = subprocess.run(
-        [NGINX, "-t", "-p", str(conf.parent), "-c", str(conf)], capture_output=True, text=True
-    )
-    if check.returncode != 0:
-        raise SystemExit(check.stderr)
+    nginx_config.check(conf)
     proc = subprocess.Popen(
-        [NGINX, "-p", str(conf.parent), "-c", str(conf), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        nginx_config.command(conf), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         deadline = time.monotonic() + 30
@@ -185,7 +145,7 @@ def main() -> int:
     args = parser.parse_args()
     if not Path(WRK).exists():
         raise SystemExit("wrk is missing: apt-get install wrk")
-    brotli = BROTLI_MODULE.exists()
+    brotli = nginx_config.BROTLI_MODULE.exists()
     tmp = Path(tempfile.mkdtemp(prefix="decant-bench-static-"))
     tmp.chmod(0o755)
     try:

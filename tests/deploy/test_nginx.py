@@ -3,16 +3,13 @@ gzip and caching, the 404 page, try_files, rate limits, and /api/ reaching the f
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,84 +18,40 @@ import brotli
 import pytest
 import requests
 
+from testbed import nginx_config
 from tests.plugins.operations import wait_for_port
 from tests.plugins.storefront import serve_wsgi
 from tests.ports import free_port
 from tests.waiting import wait_until
 
-NGINX = "/usr/sbin/nginx"
-DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "nginx"
-# Debian's libnginx-mod-http-brotli-static (scripts/test.sh installs it).
-BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
+DEPLOY = nginx_config.DEPLOY
+BROTLI_MODULE = nginx_config.BROTLI_MODULE
 
 
-def render_config(tmp: Path, *, port: int, root: Path, app_port: int) -> Path:
-    """decant.conf with only the machine-specific lines changed: port, root, upstream;
-    with the Brotli snippet installed and its module loaded, as docs/operations.md says
-    to do where Debian's module is installed."""
-    shutil.copytree(DEPLOY / "snippets", tmp / "snippets")
-    load_brotli = ""
-    if BROTLI_MODULE.exists():
-        shutil.copy(DEPLOY / "optional" / "decant-brotli.conf", tmp / "snippets")
-        load_brotli = f"load_module {BROTLI_MODULE};"
-    conf = (DEPLOY / "decant.conf").read_text()
-    conf = conf.replace("listen 80;", f"listen 127.0.0.1:{port};")
-    conf = conf.replace("listen [::]:80;\n", "")
-    conf = conf.replace("root /srv/decant/public/current;", f"root {root};")
-    conf = conf.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};")
-    assert "/var/log/nginx/decant-access.json" in conf
-    conf = conf.replace("/var/log/nginx/decant-access.json", str(tmp / "logs" / "access.json"))
-    (tmp / "decant.conf").write_text(conf)
-    (tmp / "logs").mkdir()
-    main = tmp / "nginx.conf"
-    main.write_text(
-        f"""
-{load_brotli}
-user root;
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/logs/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log off;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    include {tmp}/decant.conf;
-}}
-"""
+def render_config(folder: Path, *, port: int, root: Path, app_port: int) -> Path:
+    """With the Brotli snippet installed and its module loaded where Debian's module is
+    (as docs/operations.md says to do), so the test sees what such a server serves."""
+    return nginx_config.render(
+        folder, port=port, root=root, app_port=app_port, brotli=BROTLI_MODULE.exists()
     )
-    return main
 
 
-def start_nginx(conf: Path) -> subprocess.Popen:
+def start_nginx(conf: Path, port: int) -> subprocess.Popen:
     """Debian's Nginx on a rendered config, waited for until it listens."""
-    check = subprocess.run(
-        [NGINX, "-t", "-p", str(conf.parent), "-c", str(conf)], capture_output=True, text=True
-    )
-    assert check.returncode == 0, check.stderr
+    nginx_config.check(conf)
     process = subprocess.Popen(
-        [NGINX, "-p", str(conf.parent), "-c", str(conf), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        nginx_config.command(conf), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
-    port = int(
-        re.search(r"listen 127\.0\.0\.1:(\d+);", (conf.parent / "decant.conf").read_text())[1]
-    )
-    deadline = time.monotonic() + 30
-    while True:
+
+    def listening() -> bool:
+        assert process.poll() is None, process.stderr.read()
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
+            return True
         except OSError:
-            assert process.poll() is None, process.stderr.read()
-            assert time.monotonic() < deadline, "nginx did not start listening"
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=0.1)
+            return False
+
+    wait_until(listening, timeout=30, what="nginx listening")
     return process
 
 
@@ -116,7 +69,7 @@ def nginx_shop(settings, catalog_shop, build_site, tmp_path: Path) -> Iterator[s
         root=settings.public_dir.resolve() / "current",
         app_port=int(app_base.rsplit(":", 1)[1]),
     )
-    process = start_nginx(conf)
+    process = start_nginx(conf, port)
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(timeout=30)
@@ -369,10 +322,10 @@ def nginx_gunicorn_shop(settings, catalog_shop, build_site, tmp_path: Path):
         root=settings.public_dir.resolve() / "current",
         app_port=app_port,
     )
-    nginx = start_nginx(conf)
+    nginx = start_nginx(conf, port)
     try:
         wait_for_port(app_port, timeout=90)
-        yield f"http://127.0.0.1:{port}", tmp_path / "nginx" / "logs" / "access.json", gunicorn_log
+        yield f"http://127.0.0.1:{port}", conf.parent / nginx_config.ACCESS_LOG, gunicorn_log
     finally:
         nginx.terminate()
         nginx.wait(timeout=30)

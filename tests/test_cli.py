@@ -11,6 +11,7 @@ from pathlib import Path
 
 from decant.platform.config import Settings
 from decant.publishing import build_queue
+from tests.command_env import decant_env
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -28,17 +29,7 @@ print("pelican" in sys.modules)
 
 
 def pelican_loaded_after(*commands: list[str], settings: Settings | None = None) -> bool:
-    env = dict(os.environ)
-    if settings is not None:
-        env |= {
-            "DATABASE_URL": settings.database_url or "",
-            "REDIS_URL": settings.redis_url or "",
-            "DECANT_DATA_DIR": str(settings.data_dir),
-            "DECANT_PUBLIC_DIR": str(settings.public_dir),
-            "DECANT_ENV": "test",
-            "DECANT_SECRET_KEY": "test-secret-key-that-is-long-enough-123",
-            "DECANT_DEMO_PAYMENTS": "1",
-        }
+    env = dict(os.environ) if settings is None else decant_env(settings)
     done = subprocess.run(
         [sys.executable, "-c", PROBE.format(commands=list(commands))],
         cwd=REPO,

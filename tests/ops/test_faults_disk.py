@@ -26,6 +26,7 @@ import pytest
 
 from decant.ops import doctor
 from decant.platform.config import Settings, load_settings
+from tests.command_env import decant_env
 from tests.factories import Shop
 
 REPO = Path(__file__).resolve().parents[2]
@@ -98,16 +99,8 @@ def disk_settings(settings: Settings, small_disk: SmallDisk) -> Settings:
 def decant(
     settings: Settings, *args: str, preexec: Callable[[], None] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url or "",
-        "REDIS_URL": settings.redis_url or "",
-        "DECANT_DATA_DIR": str(settings.data_dir),
-        "DECANT_PUBLIC_DIR": str(settings.public_dir),
-        "DECANT_ENV": "test",
-        "DECANT_SECRET_KEY": "test-secret-key-that-is-long-enough-123",
-        "DECANT_DOCTOR_URL": "http://127.0.0.1:9",  # no shop running: not this test's point
-    }
+    # no shop running: the doctor's health check is not this test's point
+    env = decant_env(settings, DECANT_DOCTOR_URL="http://127.0.0.1:9")
     return subprocess.run(
         [sys.executable, "-m", "decant.cli", *args],
         cwd=REPO,

@@ -8,7 +8,6 @@ cut off goes out once through Resend: the retry carries the same Idempotency-Key
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -24,23 +23,11 @@ import pytest
 from decant.mail import composing
 from decant.platform.config import Settings
 from decant.publishing import build_queue
+from tests.command_env import decant_env
 from tests.factories import Shop
 from tests.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def worker_env(settings: Settings, **extra: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": settings.database_url or "",
-        "REDIS_URL": settings.redis_url or "",
-        "DECANT_DATA_DIR": str(settings.data_dir),
-        "DECANT_PUBLIC_DIR": str(settings.public_dir),
-        "DECANT_ENV": "test",
-        "DECANT_SECRET_KEY": "test-secret-key-that-is-long-enough-123",
-        **extra,
-    }
 
 
 def start_worker(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
@@ -84,7 +71,7 @@ def test_a_build_cut_off_by_sigkill_is_finished_by_the_next_worker_and_the_live_
     # Hold the catalog so the build blocks at a known point, after it has started.
     with psycopg.connect(database_url) as blocker:
         blocker.execute("LOCK TABLE products IN ACCESS EXCLUSIVE MODE")
-        worker = start_worker(worker_env(settings), "--interval", "0.2")
+        worker = start_worker(decant_env(settings), "--interval", "0.2")
         try:
 
             def build_blocked() -> bool:
@@ -114,7 +101,7 @@ def test_a_build_cut_off_by_sigkill_is_finished_by_the_next_worker_and_the_live_
         == "running"
     )
 
-    run_worker_once(worker_env(settings))
+    run_worker_once(decant_env(settings))
 
     runs = conn.execute(
         "SELECT id, status::text AS status, error FROM build_runs WHERE id >= %s ORDER BY id",
@@ -188,7 +175,7 @@ def test_an_email_cut_off_mid_send_by_sigkill_goes_out_once_through_resend(
     order = shop.order(("amber-dusk", 5, 1))
     with conn.transaction():
         assert composing.enqueue(conn, "confirmation", order)
-    env = worker_env(settings, RESEND_API_KEY="re_test_key", RESEND_API_BASE=fake_resend_server.url)
+    env = decant_env(settings, RESEND_API_KEY="re_test_key", RESEND_API_BASE=fake_resend_server.url)
 
     worker = start_worker(env, "--interval", "0.2")
     try:

@@ -7,7 +7,6 @@ if the worker was woken.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,21 +15,9 @@ from pathlib import Path
 import pytest
 
 from decant.mail import composing
-from decant.platform.config import Settings
 from decant.publishing import build_queue
+from tests.command_env import decant_env
 from tests.waiting import wait_until
-
-
-def worker_env(settings: Settings) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": str(settings.database_url),
-        "REDIS_URL": str(settings.redis_url),
-        "DECANT_DATA_DIR": str(settings.data_dir),
-        "DECANT_PUBLIC_DIR": str(settings.public_dir),
-        "DECANT_ENV": "test",
-        "DECANT_SECRET_KEY": "test-secret-key-that-is-long-enough-123",
-    }
 
 
 def build_status(conn, run_id: int) -> str:
@@ -46,7 +33,7 @@ def idle_worker(settings, catalog_shop, build_site, conn) -> Iterator[subprocess
     first = build_queue.request_build(conn, trigger="test")
     process = subprocess.Popen(
         [sys.executable, "-m", "decant.cli", "worker", "--interval", "3600"],
-        env=worker_env(settings),
+        env=decant_env(settings),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -190,7 +190,7 @@ def main() -> int:
     tmp.chmod(0o755)
     try:
         root = build_demo(tmp).resolve()
-        product = sorted((root / "products").glob("*.html"))[0]
+        product = sorted((root / "products").glob("*/*.html"))[0]
         css = next((root / "assets").glob("app.*.css")).name
         paths = {
             "product page": f"/products/{product.stem}/",

@@ -13,6 +13,8 @@ from typing import Any
 from jinja2 import Environment, pass_environment
 from markupsafe import Markup
 
+from decant.publishing.product_shards import product_file
+
 SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -51,14 +53,15 @@ def card_renderer() -> Callable[..., Markup]:
 
 
 def product_rel(slug: str) -> str:
-    """Where a product page lives on disk: products/<slug>.html, served at
-    /products/<slug>/ (Nginx rewrites it, `decant serve` and S3 publishing map it).
-    A flat file, not products/<slug>/index.html: no directory per product to create
-    in every build, which is most of a one-product rebuild at 10,000 products."""
-    return f"products/{slug}.html"
+    """Where a product page lives on disk: products/<shard>/<slug>.html, served at
+    /products/<slug>/ (Nginx maps it with the same shard, `decant serve` and S3
+    publishing too). Flat files in a hundred shard directories that builds share until
+    one of their pages changes (see product_shards and shard_dirs): a one-product
+    rebuild copies one shard, not the catalog."""
+    return product_file(slug)
 
 
-PRODUCT_FILE = re.compile(r"^products/([^/]+)\.html$")
+PRODUCT_FILE = re.compile(r"^products/\d\d/([^/]+)\.html$")
 
 
 def page_url(rel: str) -> str | None:

@@ -5,6 +5,7 @@ here; which pages an edit rewrites is written down in rules.py."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from decant.money import format_money
@@ -16,6 +17,22 @@ from decant.site.pages import Page, slugify
 from decant.site.product_pages import ProductPages
 from decant.site.set_pages import SetPages
 from decant.site.snapshot import PlanMemory, Site
+
+# What the catalog-wide derivations read of a product (besides its sizes' millilitres):
+# name order, note lists and related products, facets, the search index, newest first.
+SHAPE_FIELDS = (
+    "slug",
+    "name",
+    "brand",
+    "brand_slug",
+    "top_notes",
+    "heart_notes",
+    "base_notes",
+    "accords",
+    "gender",
+    "concentration",
+    "created_at",
+)
 
 
 class SitePlanner(ProductPages, CatalogPages, SetPages, BrandAndNotePages, FeedPages):
@@ -37,16 +54,88 @@ class SitePlanner(ProductPages, CatalogPages, SetPages, BrandAndNotePages, FeedP
         self.base = settings.base_url
         self.images = images
         self.products = sorted(site.products, key=lambda p: (p["name"].lower(), p["slug"]))
-        self.cards = {p["slug"]: self.card(p) for p in self.products}
-        self.by_note: dict[str, list[str]] = defaultdict(list)
+        # Catalog-wide derivations (note lists, facets, the search index, newest) made by
+        # the previous build and still true when no product came, went or changed a
+        # field they read: reused as they are (see same_shape); filled in as made.
+        self.shape: dict[str, Any] = dict(memory.shape) if self.same_shape() else {}
+        reuse = memory is not None and memory.cards and memory.index_currency == self.currency
+        self.cards = self.reused_cards() if reuse else {}
         for p in self.products:
-            for slug in dict.fromkeys(
-                slugify(n) for n in p["top_notes"] + p["heart_notes"] + p["base_notes"]
+            if p["slug"] not in self.cards:
+                self.cards[p["slug"]] = self.card(p)
+        # Slugs whose card or page data may have moved since the previous build (None:
+        # no previous build to compare with): grid pages without one are kept as planned.
+        self.dirty: set[str] | None = None
+        if self.shape and memory is not None and site.changed is not None:
+            kept_cards = memory.cards
+            self.dirty = {p["slug"] for p in site.products if p["id"] in site.changed}
+            self.dirty.update(s for s, c in self.cards.items() if c is not kept_cards.get(s))
+        self.grid_pages: dict[tuple[str, str], Page] = {}
+        if "by_note" in self.shape:
+            self.by_note, self.position = self.shape["by_note"], self.shape["position"]
+        else:
+            self.by_note = defaultdict(list)
+            for p in self.products:
+                for slug in dict.fromkeys(
+                    slugify(n) for n in p["top_notes"] + p["heart_notes"] + p["base_notes"]
+                ):
+                    self.by_note[slug].append(p["slug"])
+            self.position = {
+                note: {slug: i for i, slug in enumerate(slugs)}
+                for note, slugs in self.by_note.items()
+            }
+            self.shape["by_note"], self.shape["position"] = self.by_note, self.position
+
+    def same_shape(self) -> bool:
+        """True when the previous build's catalog-wide derivations still hold: the
+        same products, in the same name order, none of the re-read ones changed a
+        field those derivations read (SHAPE_FIELDS). A price or stock edit keeps the
+        shape; a rename, a new product or a note edit does not."""
+        memory, changed = self.memory, self.site.changed
+        if memory is None or not memory.shape or changed is None:
+            return False
+        if len(memory.products) != len(self.site.products):
+            return False
+        before = {p["id"]: p for p in memory.products}
+        for p in self.site.products:
+            old = before.get(p["id"])
+            if old is None:
+                return False
+            if old is not p and any(old[f] != p[f] for f in SHAPE_FIELDS):
+                return False
+            if old is not p and [s["size_ml"] for s in old["sizes"]] != [
+                s["size_ml"] for s in p["sizes"]
+            ]:
+                return False
+        return True
+
+    def reused_cards(self) -> dict[str, dict[str, Any]]:
+        """The previous build's card of each product whose row (the very object the
+        snapshot gave back) and image are the same: the same card, the same object, so
+        the page keys' card digests are reused too."""
+        memory = self.memory
+        assert memory is not None
+        before = {p["slug"]: p for p in memory.products}
+        cards = {}
+        for p in self.products:
+            slug = p["slug"]
+            card = memory.cards.get(slug)
+            if (
+                card is not None
+                and before.get(slug) is p
+                and self.images.get(slug) == memory.images.get(slug)
             ):
-                self.by_note[slug].append(p["slug"])
-        self.position = {
-            note: {slug: i for i, slug in enumerate(slugs)} for note, slugs in self.by_note.items()
-        }
+                cards[slug] = card
+        return cards
+
+    def grid_page(self, kind: str, name: str, members: list[str], make: Callable[[], Page]) -> Page:
+        """A page listing the cards of `members`: the previous build's page (context,
+        lastmod and key) when none of them is dirty and the shape held, else made."""
+        kept = self.shape.get("grids", {}).get((kind, name)) if self.dirty is not None else None
+        clean = kept is not None and self.dirty.isdisjoint(members)  # type: ignore[union-attr]
+        page = kept if clean else make()
+        self.grid_pages[(kind, name)] = page
+        return page
 
     def money(self, cents: int) -> str:
         return format_money(cents, self.currency)
@@ -89,6 +178,9 @@ class SitePlanner(ProductPages, CatalogPages, SetPages, BrandAndNotePages, FeedP
         self.lastmods = {
             p["slug"]: page.lastmod for p, page in zip(self.products, pages, strict=True)
         }
+        self.stamps = {
+            p["slug"]: self.site.timestamps.get(p["id"], p["updated_at"]) for p in self.products
+        }
         all_slugs = [p["slug"] for p in self.products]
         pages += self.catalog_pages(all_slugs)
         pages += self.brand_pages()
@@ -97,4 +189,5 @@ class SitePlanner(ProductPages, CatalogPages, SetPages, BrandAndNotePages, FeedP
         pages += self.set_pages()
         pages += self.shop_pages()
         pages.append(self.search_index())
+        self.shape["grids"] = self.grid_pages
         return pages

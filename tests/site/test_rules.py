@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from decant.publishing.product_shards import product_file
 from decant.site import rules
 from tests.factories import Shop
 
@@ -31,7 +32,7 @@ EDITS = {
 
 def page_kind(rel: str, slug: str) -> str:
     """What a rewritten file is to the edited product `slug`."""
-    if rel == f"products/{slug}.html":
+    if rel == product_file(slug):
         return rules.PRODUCT
     if rel.startswith("products/"):
         return rules.RELATED_PRODUCTS

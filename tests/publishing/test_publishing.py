@@ -13,14 +13,14 @@ from decant.publishing import build_queue, s3_publish
 from decant.publishing.product_shards import product_file
 from decant.site import run as site_run
 from functions.web.static_site import local_site
+from tests.site_files import served_files
 
 
 def snapshot(public: Path) -> dict[str, str]:
     root = (public / "current").resolve()
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in root.rglob("*")
-        if p.is_file()
+        for p in served_files(root)
     }
 
 

@@ -21,6 +21,7 @@ from decant.publishing import build_queue
 from decant.publishing.product_shards import product_file
 from decant.site import run as site_build
 from tests.factories import Shop
+from tests.site_files import served_files
 from tests.waiting import wait_until
 
 PACKED = (".gz", ".br")  # what Nginx's gzip_static / brotli_static send instead
@@ -339,11 +340,7 @@ def test_only_the_last_five_builds_and_the_shards_they_use_are_kept(
     kept = [p for p in builds.iterdir() if p.is_dir()]
     assert len(kept) == 5
     assert live(settings) in [p.resolve() for p in kept]
-    used = {
-        os.path.realpath(link)
-        for build in kept
-        for link in (build / "products").iterdir()
-    }
+    used = {os.path.realpath(link) for build in kept for link in (build / "products").iterdir()}
     assert {str(p) for p in shards.iterdir()} == used
     shard = product_file("rose-noir").split("/")[1]
     # rose-noir's shard: one copy per kept build, each with that build's price
@@ -388,11 +385,17 @@ def test_a_build_under_a_private_umask_is_still_readable_by_nginx(
         os.umask(old)
 
     root = live(settings)
+    # Into the product shards too: products/<shard> links out of the build.
+    served = [
+        Path(folder, name)
+        for folder, dirs, names in os.walk(root, followlinks=True)
+        for name in [".", *dirs, *names]
+    ]
+    assert any(p.suffix == ".html" and p.parent.parent.name == "products" for p in served)
     unreadable = [
-        p.relative_to(root).as_posix()
-        for p in [root, *root.rglob("*")]
-        if not p.is_symlink()
-        and stat.S_IMODE(p.stat().st_mode) & (0o055 if p.is_dir() else 0o044)
+        p.as_posix()
+        for p in served
+        if stat.S_IMODE(p.stat().st_mode) & (0o055 if p.is_dir() else 0o044)
         != (0o055 if p.is_dir() else 0o044)
     ]
     assert unreadable == []
@@ -447,3 +450,78 @@ def test_the_search_index_keeps_its_bytes_and_inode_when_only_a_price_or_stock_c
     build_site()
     renamed = live(settings) / "search-index.json"
     assert b'"Rose Nuit"' in renamed.read_bytes() and b'"Rose Noir"' not in renamed.read_bytes()
+
+
+def served_bytes(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in served_files(root)}
+
+
+def test_builds_one_after_another_in_one_process_serve_what_a_full_build_does(
+    settings, catalog_shop: Shop, build_site, tmp_path
+):
+    """The worker's builds start from what the last one kept in memory (cards, page
+    plans, the catalog rows): after every kind of edit they serve the same bytes as a
+    fresh full build of the same catalog."""
+    conn = catalog_shop.conn
+    edits = [
+        "UPDATE product_sizes SET price_cents = 333 WHERE size_ml = 1"
+        " AND product_id = (SELECT id FROM products WHERE slug = 'rose-noir')",
+        "UPDATE products SET description = 'Dusk in a garden.' WHERE slug = 'oud-royal'",
+        "UPDATE products SET name = 'Aaron Rose' WHERE slug = 'rose-noir'",
+        "UPDATE products SET heart_notes = heart_notes || ARRAY['Oud'] WHERE slug = 'neroli-soleil'",
+        "UPDATE products SET is_active = false WHERE slug = 'oud-royal'",
+        "UPDATE brands SET description = 'A new house note' WHERE slug = 'maison-test'",
+    ]
+    build_site()
+    for edit in edits:
+        conn.execute(edit)
+        build_site()
+    catalog_shop.stock("neroli-soleil", ml=0)
+    catalog_shop.product("zest-nouveau", sizes={1: 250, 5: 900})
+    incremental = build_site()
+    fresh = site_build.main(
+        settings.model_copy(update={"public_dir": tmp_path / "fresh"}), full=True
+    )
+    assert incremental["pages_written"] < fresh["pages_written"]
+    assert served_bytes(Path(incremental["build_dir"])) == served_bytes(Path(fresh["build_dir"]))
+
+
+def test_a_change_committed_after_a_build_read_the_catalog_is_in_the_next_build(
+    settings, catalog_shop: Shop, build_site, database_url
+):
+    """Writers commit in any order: an edit whose transaction began before a build's
+    snapshot and committed after it is found by the next build all the same."""
+    import psycopg
+
+    build_site()
+    with psycopg.connect(database_url) as late:
+        late.execute(
+            "UPDATE product_sizes SET price_cents = 1234 WHERE size_ml = 1"
+            " AND product_id = (SELECT id FROM products WHERE slug = 'rose-noir')"
+        )
+        build_site()  # does not see the uncommitted price
+        assert "€12.34" not in (live(settings) / product_file("rose-noir")).read_text()
+        late.commit()
+    build_site()
+    assert "€12.34" in (live(settings) / product_file("rose-noir")).read_text()
+
+
+def test_a_one_product_edit_copies_one_shard_and_leaves_the_previous_build_as_it_was(
+    settings, catalog_shop: Shop, build_site
+):
+    first = Path(build_site()["build_dir"])
+    before = served_bytes(first)
+    catalog_shop.conn.execute(
+        # not its lowest price: no card elsewhere shows it, only its own page moves
+        "UPDATE product_sizes SET price_cents = 777 WHERE size_ml = 2"
+        " AND product_id = (SELECT id FROM products WHERE slug = 'rose-noir')"
+    )
+    second = Path(build_site()["build_dir"])
+    shard = product_file("rose-noir").split("/")[1]
+    links = {p.name: os.path.realpath(p) for p in (first / "products").iterdir()}
+    moved = {
+        p.name for p in (second / "products").iterdir() if os.path.realpath(p) != links[p.name]
+    }
+    assert moved == {shard}
+    assert "€7.77" in (second / product_file("rose-noir")).read_text()
+    assert served_bytes(first) == before  # rollback finds it exactly as it was published

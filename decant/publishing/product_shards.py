@@ -12,6 +12,8 @@ to keep in step (deploy/nginx/snippets/decant-product-shards.conf)."""
 
 from __future__ import annotations
 
+import functools
+
 SHARDS = 100
 # split_clients cuts the 32-bit hash space into parts of percent * 0xffffffff / 10000
 # (integer division, per part), a value falling in the first part whose running total
@@ -48,6 +50,7 @@ def murmur2(data: bytes) -> int:
     return h
 
 
+@functools.lru_cache(maxsize=200_000)  # a build asks for every product's, every build
 def product_shard(slug: str) -> str:
     return f"{min(murmur2(slug.encode()) // PART, SHARDS - 1):02d}"
 

@@ -107,7 +107,7 @@ class Output:
         all_rels, missing = list(rels), []
         if self.shards is not None:  # in a shard this build shares or copied: there
             sharded = [r for r in rels if self._shard(r) is not None]
-            missing = [r for r in sharded if not self.shards.has(self._shard(r))]  # type: ignore[arg-type]
+            missing = [r for r in sharded if not self.shards.holds_previous(self._shard(r))]  # type: ignore[arg-type]
             rels = [r for r in rels if self._shard(r) is None]
         # Directories many of these files share ("products/") first: no race on them.
         for parent in {os.path.dirname(rel) for rel in rels if rel.count("/") == 1}:
@@ -132,14 +132,20 @@ class Output:
 
     def _link(self, prev: str, new: str, rel: str) -> bool:
         shard = self._shard(rel)
-        if shard is not None:  # the shard this build shares or copied holds it already
-            return self.shards.has(shard)  # type: ignore[union-attr]
-        target = f"{new}/{rel}"
-        self._mkdir_rel(os.path.dirname(rel))
+        if shard is not None and self.shards.holds_previous(shard):  # type: ignore[union-attr]
+            return True  # the shard this build shares or copied holds it already
+        if shard is not None:  # a shard of this build's own (another theme, --full)
+            target = str(self.shards.writable(shard) / rel.rsplit("/", 1)[1])  # type: ignore[union-attr]
+        else:
+            target = f"{new}/{rel}"
+        if shard is None:
+            self._mkdir_rel(os.path.dirname(rel))
         try:
             os.link(f"{prev}/{rel}", target)
         except FileNotFoundError:
             return False
+        except FileExistsError:
+            return True
         if rel.endswith(GZIP_SUFFIXES):
             try:
                 for suffix in PRECOMPRESSED:
@@ -150,8 +156,12 @@ class Output:
 
     def write(self, rel: str, data: bytes) -> None:
         prev = self._prev(rel)
-        if prev is not None and prev.stat().st_size == len(data) and prev.read_bytes() == data:
-            self.carry(rel)
+        if (
+            prev is not None
+            and prev.stat().st_size == len(data)
+            and prev.read_bytes() == data
+            and self.carry(rel)
+        ):
             return
         shard = self._shard(rel)
         if shard is not None:

@@ -53,23 +53,46 @@ class SitePlanner(ProductPages, CatalogPages, SetPages, BrandAndNotePages, FeedP
         self.currency = settings.currency
         self.base = settings.base_url
         self.images = images
-        self.products = sorted(site.products, key=lambda p: (p["name"].lower(), p["slug"]))
-        # Catalog-wide derivations (note lists, facets, the search index, newest) made by
-        # the previous build and still true when no product came, went or changed a
-        # field they read: reused as they are (see same_shape); filled in as made.
-        self.shape: dict[str, Any] = dict(memory.shape) if self.same_shape() else {}
+        # Catalog-wide derivations (name order, note lists, facets, the search index,
+        # newest) made by the previous build and still true when no product came, went
+        # or changed a field they read: reused as they are (see same_shape); filled in
+        # as made. With them, planning follows the re-read products, not the catalog.
+        same = self.same_shape()
+        self.shape: dict[str, Any] = dict(memory.shape) if same else {}  # type: ignore[union-attr]
+        fresh = site.fresh or []
+        if same:
+            by_slug = dict(self.shape["by_slug"])
+            by_slug.update((p["slug"], p) for p in fresh)
+            self.products = [by_slug[slug] for slug in self.shape["order"]]
+        else:
+            self.products = sorted(site.products, key=lambda p: (p["name"].lower(), p["slug"]))
+            by_slug = {p["slug"]: p for p in self.products}
+            self.shape["order"] = [p["slug"] for p in self.products]
+        self.shape["by_slug"] = by_slug
+        self.shape["by_id"] = {p["id"]: p for p in self.products} if not same else None
+        if same:
+            by_id = dict(memory.shape["by_id"])  # type: ignore[union-attr]
+            by_id.update((p["id"], p) for p in fresh)
+            self.shape["by_id"] = by_id
         reuse = memory is not None and memory.cards and memory.index_currency == self.currency
-        self.cards = self.reused_cards() if reuse else {}
-        for p in self.products:
-            if p["slug"] not in self.cards:
-                self.cards[p["slug"]] = self.card(p)
+        if same and reuse:
+            # Only re-read products can have a new card; an equal one keeps the old
+            # object (and so its digest, and every grid page holding it, as it was).
+            self.cards = dict(memory.cards)  # type: ignore[union-attr]
+            for p in fresh:
+                card = self.card(p)
+                if self.cards.get(p["slug"]) != card:
+                    self.cards[p["slug"]] = card
+        else:
+            self.cards = self.reused_cards() if reuse else {}
+            for p in self.products:
+                if p["slug"] not in self.cards:
+                    self.cards[p["slug"]] = self.card(p)
         # Slugs whose card or page data may have moved since the previous build (None:
         # no previous build to compare with): grid pages without one are kept as planned.
         self.dirty: set[str] | None = None
-        if self.shape and memory is not None and site.changed is not None:
-            kept_cards = memory.cards
-            self.dirty = {p["slug"] for p in site.products if p["id"] in site.changed}
-            self.dirty.update(s for s, c in self.cards.items() if c is not kept_cards.get(s))
+        if same and reuse:
+            self.dirty = {p["slug"] for p in fresh}
         self.grid_pages: dict[tuple[str, str], Page] = {}
         if "by_note" in self.shape:
             self.by_note, self.position = self.shape["by_note"], self.shape["position"]
@@ -90,22 +113,19 @@ class SitePlanner(ProductPages, CatalogPages, SetPages, BrandAndNotePages, FeedP
         """True when the previous build's catalog-wide derivations still hold: the
         same products, in the same name order, none of the re-read ones changed a
         field those derivations read (SHAPE_FIELDS). A price or stock edit keeps the
-        shape; a rename, a new product or a note edit does not."""
-        memory, changed = self.memory, self.site.changed
-        if memory is None or not memory.shape or changed is None:
+        shape; a rename, a new product or a note edit does not. Looks at the re-read
+        products only."""
+        memory, fresh = self.memory, self.site.fresh
+        if memory is None or not memory.shape or fresh is None or not memory.shape.get("by_id"):
             return False
-        if len(memory.products) != len(self.site.products):
+        before = memory.shape["by_id"]
+        if len(before) != len(self.site.products):
             return False
-        before = {p["id"]: p for p in memory.products}
-        for p in self.site.products:
+        for p in fresh:
             old = before.get(p["id"])
-            if old is None:
+            if old is None or any(old[f] != p[f] for f in SHAPE_FIELDS):
                 return False
-            if old is not p and any(old[f] != p[f] for f in SHAPE_FIELDS):
-                return False
-            if old is not p and [s["size_ml"] for s in old["sizes"]] != [
-                s["size_ml"] for s in p["sizes"]
-            ]:
+            if [s["size_ml"] for s in old["sizes"]] != [s["size_ml"] for s in p["sizes"]]:
                 return False
         return True
 

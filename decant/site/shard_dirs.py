@@ -26,6 +26,7 @@ class ShardDirs:
         self.build_id = build_id
         self.shared: dict[str, Path] = {}  # shard -> the previous build's directory
         self.own: dict[str, Path] = {}  # shard -> a directory this build made
+        self.copied: set[str] = set()  # own shards made as copies of shared ones
         self.made_links = False
 
     def start(self, *, share: bool) -> None:
@@ -49,8 +50,10 @@ class ShardDirs:
             os.chmod(self.links, PUBLIC_DIR_MODE)
             self.made_links = True
 
-    def has(self, shard: str) -> bool:
-        return shard in self.shared or shard in self.own
+    def holds_previous(self, shard: str) -> bool:
+        """True when this build's `shard` holds the previous build's pages: shared, or
+        an own copy made from the shared one (not one made empty, for --full)."""
+        return shard in self.shared or shard in self.copied
 
     def writable(self, shard: str) -> Path:
         """This build's own directory for `shard`, copied from the shared one first."""
@@ -64,6 +67,7 @@ class ShardDirs:
         self.own[shard] = own
         old = self.shared.pop(shard, None)
         if old is not None:
+            self.copied.add(shard)
             for name in os.listdir(old):
                 os.link(old / name, own / name)
         link = self.links / shard
@@ -78,7 +82,7 @@ class ShardDirs:
         """A product page the previous build had and this one has not."""
         name = rel.rsplit("/", 1)[-1]
         shard = rel.split("/")[1]
-        if not self.has(shard):
+        if not self.holds_previous(shard):
             return
         folder = self.writable(shard)
         for suffix in ("", *suffixes):

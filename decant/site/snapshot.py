@@ -28,6 +28,7 @@ class Site:
     horizon: int  # build_queue.snapshot_horizon of the read: where the next one looks from
     curated: list[dict[str, Any]] = field(default_factory=list)  # the owner's active sets
     changed: set[int] | None = None  # ids re-read since the previous snapshot; None: all
+    fresh: list[dict[str, Any]] | None = None  # the rows of those ids
 
 
 @dataclass
@@ -83,6 +84,7 @@ def read_site(url: str, previous: CatalogSnapshot | None = None) -> Site:
         horizon = build_queue.snapshot_horizon(conn)  # first: it fixes the snapshot
         last_change_id = build_queue.last_change_id(conn)
         changed: set[int] | None = None
+        fresh: list[dict[str, Any]] = []
         if previous is None or previous.version != snapshot_version():
             products, _ = reading.list_products(conn, reading.ProductFilters(per_page=10**9))
             notes = reading.notes(conn)
@@ -113,6 +115,7 @@ def read_site(url: str, previous: CatalogSnapshot | None = None) -> Site:
             horizon=horizon,
             curated=curated_sets.list_sets(conn),
             changed=changed,
+            fresh=fresh if changed is not None else None,
         )
 
 

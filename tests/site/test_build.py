@@ -473,15 +473,20 @@ def test_builds_one_after_another_in_one_process_serve_what_a_full_build_does(
         "UPDATE brands SET description = 'A new house note' WHERE slug = 'maison-test'",
     ]
     build_site()
-    for edit in edits:
+    for edit in edits[:3]:
+        conn.execute(edit)
+        build_site()
+    # A full build over a live one: every page made again, none lost to the old one.
+    rebuilt = build_site(full=True)
+    fresh = site_build.main(settings.model_copy(update={"public_dir": tmp_path / "a"}), full=True)
+    assert served_bytes(Path(rebuilt["build_dir"])) == served_bytes(Path(fresh["build_dir"]))
+    for edit in edits[3:]:
         conn.execute(edit)
         build_site()
     catalog_shop.stock("neroli-soleil", ml=0)
     catalog_shop.product("zest-nouveau", sizes={1: 250, 5: 900})
     incremental = build_site()
-    fresh = site_build.main(
-        settings.model_copy(update={"public_dir": tmp_path / "fresh"}), full=True
-    )
+    fresh = site_build.main(settings.model_copy(update={"public_dir": tmp_path / "b"}), full=True)
     assert incremental["pages_written"] < fresh["pages_written"]
     assert served_bytes(Path(incremental["build_dir"])) == served_bytes(Path(fresh["build_dir"]))
 

@@ -16,6 +16,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -137,7 +138,10 @@ class Build:
 
     def write_snapshot(self) -> None:
         target = self.new_dir.with_name(self.build_id + SNAPSHOT_SUFFIX)
-        target.write_bytes(pickle.dumps(self.snapshot(), protocol=5))
+        partial = target.with_name(target.name + ".partial")
+        with contextlib.suppress(OSError):  # pruned meanwhile, or the disk is full: no cache
+            partial.write_bytes(pickle.dumps(self.snapshot(), protocol=5))
+            partial.replace(target)  # never a half-written snapshot under the real name
 
     def remember(self) -> None:
         """Keep what this build read and planned for the next build in this process."""
@@ -497,6 +501,7 @@ def prune(builds_dir: Path, keep: int, live: Path | None) -> None:
             continue
         old.with_name(old.name + ".json").unlink(missing_ok=True)
         old.with_name(old.name + SNAPSHOT_SUFFIX).unlink(missing_ok=True)
+        old.with_name(old.name + SNAPSHOT_SUFFIX + ".partial").unlink(missing_ok=True)
         with contextlib.suppress(OSError):
             old.rename(old.with_name(PRUNED_PREFIX + old.name))
     leaving = [p for p in builds_dir.iterdir() if p.name.startswith(PRUNED_PREFIX)]
@@ -597,11 +602,9 @@ def _build(
     seconds = time.perf_counter() - started
     assert build.site is not None
     # The site is live: what the next build in another process starts from is saved
-    # now, off the publish's path (this process's next build uses memory instead).
-    saving = time.perf_counter()
-    with contextlib.suppress(OSError):
-        build.write_snapshot()
-    build.stages["snapshot saved, after the swap"] = round(time.perf_counter() - saving, 3)
+    # now, beside it, on a thread of its own (this process's next build starts from
+    # memory instead; a `decant build` process waits for the thread before it exits).
+    threading.Thread(target=build.write_snapshot, name="decant-snapshot").start()
     result = {
         "run_id": run_id,
         "build_dir": str(build.new_dir),

@@ -26,6 +26,8 @@ class Remembered:
     lastmods: dict[str, str]  # slug -> its product page's lastmod
     stamps: dict[str, Any]  # slug -> the timestamp that lastmod was made from
     shape: dict[str, Any]  # the planner's catalog-wide derivations (SitePlanner.shape)
+    fingerprint: str  # the theme's: rendered cards are kept only for the same theme
+    card_html: dict[tuple[str, str], Any]  # (slug, heading) -> (card, its HTML)
 
 
 _lock = threading.Lock()

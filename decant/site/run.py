@@ -100,6 +100,7 @@ class Build:
         self.carrying: Carrying | None = None
         # What the build that made the live site kept in this process, if it did.
         self.resident = None if full else resident.recall(self.prev_dir)
+        self.card_html = card_renderer()
 
     @staticmethod
     def _read_manifest(prev_dir: Path | None) -> dict[str, Any]:
@@ -156,6 +157,8 @@ class Build:
                 lastmods=self.lastmods,
                 stamps=self.stamps,
                 shape=self.shape,
+                fingerprint=self.fingerprint,
+                card_html=self.card_html.cache,
             ),
         )
 
@@ -163,6 +166,8 @@ class Build:
         clock = Stopwatch()
         self.assets = theme_assets(THEME_DIR)
         self.fingerprint = theme_fingerprint(THEME_DIR, self.assets, self.settings)
+        if self.resident is not None and self.resident.fingerprint == self.fingerprint:
+            self.card_html = card_renderer(dict(self.resident.card_html))
         # Product pages are carried by sharing the previous build's shard directories
         # (a hundred symlinks); with another theme or --full every page is new.
         same_theme = self.prev_manifest.get("fingerprint") == self.fingerprint
@@ -261,7 +266,7 @@ class Build:
             },
             "css_url": self.assets["app.css"].url,
             "js_url": self.assets["app.js"].url,
-            "card_html": card_renderer(),
+            "card_html": self.card_html,
         }
 
     def run_pelican(self, clock: Stopwatch) -> None:

@@ -197,7 +197,7 @@ def main() -> int:
             "catalog": "/catalog/",
             "fingerprinted asset": f"/assets/{css}",
         }
-        bare_paths = {"product page": f"/products/{product.name}"}
+        bare_paths = {"product page": "/" + product.relative_to(root).as_posix()}
         sizes = [product.stat().st_size]
         sizes += [Path(f"{product}{s}").stat().st_size for s in (".gz", ".br")]
         print(f"product page bytes: html {sizes[0]:,} / gz {sizes[1]:,} / br {sizes[2]:,}")

@@ -607,9 +607,12 @@ def _build(
     seconds = time.perf_counter() - started
     assert build.site is not None
     # The site is live: what the next build in another process starts from is saved
-    # now, beside it, on a thread of its own (this process's next build starts from
-    # memory instead; a `decant build` process waits for the thread before it exits).
-    threading.Thread(target=build.write_snapshot, name="decant-snapshot").start()
+    # now, beside it, on a thread of its own (a `decant build` process waits for it
+    # before it exits). A process that built from memory keeps building from memory:
+    # it does not pickle 50,000 rows after every edit; should it stop, the next process
+    # reads the whole catalog once (its pages are still carried over by their keys).
+    if build.resident is None:
+        threading.Thread(target=build.write_snapshot, name="decant-snapshot").start()
     result = {
         "run_id": run_id,
         "build_dir": str(build.new_dir),

@@ -150,14 +150,14 @@ def main() -> int:
     tmp.chmod(0o755)
     try:
         root = build_demo(tmp).resolve()
-        product = sorted((root / "products").glob("*.html"))[0]
+        product = sorted((root / "products").glob("*/*.html"))[0]
         css = next((root / "assets").glob("app.*.css")).name
         paths = {
             "product page": f"/products/{product.stem}/",
             "catalog": "/catalog/",
             "fingerprinted asset": f"/assets/{css}",
         }
-        bare_paths = {"product page": f"/products/{product.name}"}
+        bare_paths = {"product page": "/" + product.relative_to(root).as_posix()}
         sizes = [product.stat().st_size]
         sizes += [Path(f"{product}{s}").stat().st_size for s in (".gz", ".br")]
         print(f"product page bytes: html {sizes[0]:,} / gz {sizes[1]:,} / br {sizes[2]:,}")

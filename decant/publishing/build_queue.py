@@ -126,27 +126,52 @@ def product_timestamps(conn: psycopg.Connection) -> dict[int, datetime]:
     return {r["id"]: r["changed"] for r in rows}
 
 
-FINGERPRINT_SQL = """
-SELECT p.id,
-       concat_ws('/', p.xmin, p.updated_at, i.xmin, s.rows) AS fingerprint,
-       greatest(p.updated_at, s.changed) AS changed
-  FROM products p
-  JOIN inventory i ON i.product_id = p.id
-  LEFT JOIN (SELECT product_id, max(updated_at) AS changed,
-                    string_agg(concat_ws(':', id, xmin, updated_at), ',' ORDER BY id) AS rows
-               FROM product_sizes GROUP BY product_id) s ON s.product_id = p.id
- WHERE p.is_active
+def snapshot_horizon(conn: psycopg.Connection) -> int:
+    """The oldest transaction still running when this snapshot was taken (its 32-bit
+    xid): every row version written by a transaction that commits after this snapshot
+    has an xmin at or above it. Call first in a REPEATABLE READ transaction."""
+    row = conn.execute(
+        "SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::numeric % 4294967296)::bigint"
+        " AS horizon"
+    ).fetchone()
+    return int(row["horizon"])
+
+
+CHANGED_SQL = """
+SELECT id AS product_id FROM products WHERE age(xmin) <= age(%(h)s::text::xid)
+UNION
+SELECT product_id FROM inventory WHERE age(xmin) <= age(%(h)s::text::xid)
+UNION
+SELECT product_id FROM product_sizes WHERE age(xmin) <= age(%(h)s::text::xid)
 """
 
 
-def catalog_fingerprints(conn: psycopg.Connection) -> dict[int, tuple[str, datetime]]:
-    """Per active product: a fingerprint of every row its catalog entry is read from
-    (product, inventory, sizes: each row version's xmin and updated_at), and when its
-    page data last changed. An incremental build re-reads only the products whose
-    fingerprint moved since the previous build; row versions say so whatever wrote
-    them, with no reliance on change-log ids committing in order."""
-    rows = conn.execute(FINGERPRINT_SQL).fetchall()
-    return {r["id"]: (r["fingerprint"], r["changed"]) for r in rows}
+def changed_product_ids(conn: psycopg.Connection, horizon: int) -> set[int]:
+    """Products with a row (product, inventory, a size) written by a transaction at or
+    after `horizon` (a previous snapshot's snapshot_horizon): a superset of what
+    changed since that snapshot, found by comparing xids, whatever order the writers
+    committed in. Both ages are taken against the same reference, so the comparison
+    holds across xid wraparound; a size deleted touches its product (migration 0087).
+    The scan is a cheap filter on three tables, not a digest of every row."""
+    rows = conn.execute(CHANGED_SQL, {"h": str(horizon)}).fetchall()
+    return {r["product_id"] for r in rows}
+
+
+def active_product_ids(conn: psycopg.Connection) -> set[int]:
+    return {r["id"] for r in conn.execute("SELECT id FROM products WHERE is_active").fetchall()}
+
+
+def timestamps_of(conn: psycopg.Connection, ids: list[int]) -> dict[int, datetime]:
+    """When each of these products' page data last changed (product row or a size)."""
+    if not ids:
+        return {}
+    rows = conn.execute(
+        "SELECT p.id, greatest(p.updated_at, max(s.updated_at)) AS changed"
+        "  FROM products p LEFT JOIN product_sizes s ON s.product_id = p.id"
+        " WHERE p.id = ANY(%s) GROUP BY p.id",
+        (ids,),
+    ).fetchall()
+    return {r["id"]: r["changed"] for r in rows}
 
 
 def products_by_id(conn: psycopg.Connection, ids: list[int]) -> list[dict[str, Any]]:

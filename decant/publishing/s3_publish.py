@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import os
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +35,7 @@ from decant.platform.config import ConfigError, Settings
 
 # app.3f2a1c.css, logo-9f8e7d6c.svg: the name changes when the bytes do.
 FINGERPRINTED = re.compile(r"[.-][0-9a-f]{6,64}\.[A-Za-z0-9]+$")
-FLAT_PRODUCT_PAGE = re.compile(r"^products/([^/]+)\.html(\.gz|\.br)?$")
+FLAT_PRODUCT_PAGE = re.compile(r"^products/\d\d/([^/]+)\.html(\.gz|\.br)?$")
 # The precompressed copies the build writes beside a text file, by their encoding.
 ENCODINGS = {".gz": "gzip", ".br": "br"}
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -92,9 +93,10 @@ def sync(settings: Settings, *, client: object | None = None) -> PublishReport:
     report = PublishReport(bucket=bucket, prefix=prefix)
 
     local = {
-        prefix + object_key(p.relative_to(root).as_posix()): p
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
+        prefix + object_key(os.path.relpath(os.path.join(folder, name), root)): Path(folder, name)
+        # followlinks: products/<shard> are symlinks to shard directories builds share
+        for folder, _, names in os.walk(root, followlinks=True)
+        for name in sorted(names)
     }
     report.files = len(local)
     remote = _remote_etags(s3, bucket, prefix)
@@ -122,9 +124,10 @@ def sync(settings: Settings, *, client: object | None = None) -> PublishReport:
 
 
 def object_key(rel: str) -> str:
-    """The bucket key for a file of the build. A product page is written flat as
-    products/<slug>.html (Nginx and `decant serve` map /products/<slug>/ to it); a CDN
-    maps a URL to a key without such rules, so it is stored as products/<slug>/index.html."""
+    """The bucket key for a file of the build. A product page is written flat in its
+    shard as products/<shard>/<slug>.html (Nginx and `decant serve` map /products/<slug>/
+    to it: decant.publishing.product_shards); a CDN maps a URL to a key without such
+    rules, so it is stored as products/<slug>/index.html."""
     flat = FLAT_PRODUCT_PAGE.match(rel)
     return f"products/{flat.group(1)}/index.html{flat.group(2) or ''}" if flat else rel
 

@@ -13,22 +13,37 @@ its bytes, inode and timestamp stay. A page rendered again whose bytes came out 
 same is linked too (its ETag does not move). `catalog_changes` says what is not yet
 published; each build records the last change id it published in `build_runs`.
 
-What keeps a one-product rebuild at 10,000 products near a second: the build keeps
-the catalog rows it read beside its manifest (`<build>.catalog.pickle`) and the next
-one re-reads only products whose row versions moved (decant.publishing.build_queue.catalog_fingerprints);
-product pages whose inputs provably did not change keep their key without being
-planned again (product_pages.ProductPages.unchanged_product_keys); product pages are flat files
-(products/<slug>.html, served at /products/<slug>/), so carrying them over is two
-hard links each and no directory per product; those 20,000 links are made by one
-`cp -lR` of the previous products/ directory, started before the catalog is read, on
-the other core (Output.prelink_start); the catalog index keeps each product's JSON
-entry in the snapshot and re-serializes only the changed products' entries.
+What makes a one-product rebuild follow the edit, not the catalog's size:
+- Product pages live in a hundred shard directories (products/<shard>/<slug>.html,
+  the shard being Nginx's own split_clients bucket of the slug:
+  decant.publishing.product_shards). A build points its shard links where the
+  previous build's point and copies (hard links) only a shard it writes into
+  (shard_dirs): a hundred symlinks and one shard, not 30,000 links, and every build
+  stays whole and untouched for rollback. Old builds and unused shards are pruned by a
+  rename and a background `rm`.
+- The catalog is re-read only for products with a row (product, inventory, size)
+  written since the previous build's snapshot, found by comparing row xids with that
+  snapshot's horizon (decant.publishing.build_queue.changed_product_ids), whatever
+  order the writers committed in.
+- The worker keeps the last build's plan in memory (resident): catalog rows, cards
+  and their digests and rendered HTML, note lists, facets, the search index and every
+  grid page (catalog, brand, note) with its key. While an edit keeps the catalog's
+  shape (no product came, went, was renamed or changed notes), only the re-read
+  products' cards and the pages showing them are planned again. Another process starts
+  from `<build>.catalog.pickle`, saved after the swap on a thread of its own.
+- Every file and directory is made world-readable as it is written (output.
+  PUBLIC_FILE_MODE): no walk over the build before the swap.
+
+What still grows with the catalog (measured in bench/publish.py): a pass over every
+product page's plan, the sitemap, the catalog's filter index (catalog/index.json, one
+file: joined and compressed again on every price or stock change) and the manifest.
 
 Run as `decant build [--full]` or `python build.py [--full]`.
 
 Modules: snapshot (reading the catalog), planner + a module per page kind
 (product_pages, catalog_pages, set_pages, brand_and_note_pages, feeds), rules (which
 pages an edit rewrites, as data), output (writing and carrying files), assets,
-plugin (Pelican), run (Build, main, swap_current, prune). theme/ and content/ are read
+plugin (Pelican), run (Build, main, swap_current, prune), shard_dirs (copy-on-write
+product shards), resident (the last plan, kept in the worker's memory). theme/ and content/ are read
 from the repository root (paths.ROOT).
 """

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
+from typing import Any
 
 from decant.site.pages import Page
 
@@ -16,27 +18,12 @@ class BrandAndNotePages:
             members[p["brand_slug"]].append(p["slug"])
         live = [b for b in self.site.brands if members.get(b["slug"])]
         pages = [
-            Page(
-                f"brands/{b['slug']}/index.html",
-                "brand.html",
-                {
-                    "meta": self.meta(
-                        f"{b['name']} — perfume samples",
-                        b["description"] or f"Fragrances by {b['name']}, decanted into samples.",
-                        f"/brands/{b['slug']}/",
-                    ),
-                    "page_kind": "brand",
-                    "brand": {
-                        "name": b["name"],
-                        "slug": b["slug"],
-                        "country": b["country"],
-                        "founded": b["founded"],
-                        "description": b["description"],
-                    },
-                    "cards": [self.cards[s] for s in members[b["slug"]]],
-                },
-                f"brand {b['slug']!r}",
-                lastmod=self.latest(members[b["slug"]]),
+            self.grid_page(
+                "brand",
+                # the brand's own row is read too: an edit of it is a page of its own
+                repr(sorted(b.items())),
+                members[b["slug"]],
+                functools.partial(self.brand_page, b, members[b["slug"]]),
             )
             for b in live
         ]
@@ -57,27 +44,41 @@ class BrandAndNotePages:
         )
         return pages
 
+    def brand_page(self, b: dict[str, Any], slugs: list[str]) -> Page:
+        return Page(
+            f"brands/{b['slug']}/index.html",
+            "brand.html",
+            {
+                "meta": self.meta(
+                    f"{b['name']} — perfume samples",
+                    b["description"] or f"Fragrances by {b['name']}, decanted into samples.",
+                    f"/brands/{b['slug']}/",
+                ),
+                "page_kind": "brand",
+                "brand": {
+                    "name": b["name"],
+                    "slug": b["slug"],
+                    "country": b["country"],
+                    "founded": b["founded"],
+                    "description": b["description"],
+                },
+                "cards": [self.cards[s] for s in slugs],
+            },
+            f"brand {b['slug']!r}",
+            lastmod=self.latest(slugs),
+        )
+
     def note_pages(self) -> list[Page]:
         names = {n["slug"]: n["name"] for n in self.site.notes}
         pages = []
         for slug in sorted(self.by_note):
             name = names.get(slug, slug.replace("-", " ").title())
             pages.append(
-                Page(
-                    f"notes/{slug}/index.html",
-                    "note.html",
-                    {
-                        "meta": self.meta(
-                            f"Fragrances with {name}",
-                            f"Perfume samples with a note of {name}.",
-                            f"/notes/{slug}/",
-                        ),
-                        "page_kind": "note",
-                        "note": {"name": name, "slug": slug},
-                        "cards": [self.cards[s] for s in self.by_note[slug]],
-                    },
-                    f"note {slug!r}",
-                    lastmod=self.latest(self.by_note[slug]),
+                self.grid_page(
+                    "note",
+                    f"{slug}\n{name}",
+                    self.by_note[slug],
+                    functools.partial(self.note_page, slug, name),
                 )
             )
         pages.append(
@@ -96,3 +97,21 @@ class BrandAndNotePages:
             )
         )
         return pages
+
+    def note_page(self, slug: str, name: str) -> Page:
+        return Page(
+            f"notes/{slug}/index.html",
+            "note.html",
+            {
+                "meta": self.meta(
+                    f"Fragrances with {name}",
+                    f"Perfume samples with a note of {name}.",
+                    f"/notes/{slug}/",
+                ),
+                "page_kind": "note",
+                "note": {"name": name, "slug": slug},
+                "cards": [self.cards[s] for s in self.by_note[slug]],
+            },
+            f"note {slug!r}",
+            lastmod=self.latest(self.by_note[slug]),
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from typing import Any
@@ -16,7 +17,10 @@ class CatalogPages:
     """The home page, the paginated catalog and the shop's own pages."""
 
     def home(self, all_slugs: list[str]) -> Page:
-        newest = sorted(self.products, key=lambda p: (p["created_at"], p["id"]), reverse=True)[:8]
+        newest_slugs = self.shape.get("newest")
+        if newest_slugs is None:
+            ordered = sorted(self.products, key=lambda p: (p["created_at"], p["id"]), reverse=True)
+            newest_slugs = self.shape["newest"] = [p["slug"] for p in ordered[:8]]
         active = set(self.cards)
         best = [self.cards[slug] for slug in self.site.popular if slug in active]
         accords: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -57,7 +61,7 @@ class CatalogPages:
                 "/",
             ),
             "page_kind": "home",
-            "new_arrivals": [self.cards[p["slug"]] for p in newest],
+            "new_arrivals": [self.cards[slug] for slug in newest_slugs],
             "best_sellers": best,
             "discovery_sets": sets,
             "curated_sets": [self.curated_card(s) for s in self.site.curated],
@@ -66,7 +70,13 @@ class CatalogPages:
 
     def catalog_pages(self, all_slugs: list[str]) -> list[Page]:
         count = max(1, -(-len(self.products) // CATALOG_PAGE_SIZE))
-        facets = {
+        facets = self.shape.get("facets")
+        if facets is None:
+            facets = self.shape["facets"] = self.facets()
+        return self.catalog_page_list(count, facets)
+
+    def facets(self) -> dict[str, Any]:
+        return {
             "brands": sorted({(p["brand_slug"], p["brand"]) for p in self.products}),
             "genders": sorted({p["gender"] for p in self.products}),
             "notes": sorted(
@@ -80,27 +90,40 @@ class CatalogPages:
             "concentrations": sorted({p["concentration"] for p in self.products}),
             "sizes": sorted({s["size_ml"] for p in self.products for s in p["sizes"]}),
         }
+
+    def catalog_page(
+        self, number: int, count: int, slugs: list[str], facets: dict[str, Any]
+    ) -> Page:
+        path = "/catalog/" if number == 1 else f"/catalog/page/{number}/"
+        title = "All fragrances" if number == 1 else f"All fragrances, page {number}"
+        context = {
+            "meta": self.meta(title, "Every fragrance we decant, with filters.", path),
+            "page_kind": "catalog",
+            "cards": [self.cards[slug] for slug in slugs],
+            "total": len(self.products),
+            "facets": facets,
+            "page_number": number,
+            "page_count": count,
+        }
+        return Page(
+            path.lstrip("/") + "index.html",
+            "catalog.html",
+            context,
+            f"catalog page {number}",
+            lastmod=self.latest(slugs),
+        )
+
+    def catalog_page_list(self, count: int, facets: dict[str, Any]) -> list[Page]:
         pages = []
         for number in range(1, count + 1):
             members = self.products[(number - 1) * CATALOG_PAGE_SIZE : number * CATALOG_PAGE_SIZE]
-            path = "/catalog/" if number == 1 else f"/catalog/page/{number}/"
-            title = "All fragrances" if number == 1 else f"All fragrances, page {number}"
-            context = {
-                "meta": self.meta(title, "Every fragrance we decant, with filters.", path),
-                "page_kind": "catalog",
-                "cards": [self.cards[p["slug"]] for p in members],
-                "total": len(self.products),
-                "facets": facets,
-                "page_number": number,
-                "page_count": count,
-            }
+            slugs = [p["slug"] for p in members]
             pages.append(
-                Page(
-                    path.lstrip("/") + "index.html",
-                    "catalog.html",
-                    context,
-                    f"catalog page {number}",
-                    lastmod=self.latest([p["slug"] for p in members]),
+                self.grid_page(
+                    "catalog",
+                    str(number),
+                    slugs,
+                    functools.partial(self.catalog_page, number, count, slugs, facets),
                 )
             )
         # The JSON index changes with any price or stock, so it is serialized in every

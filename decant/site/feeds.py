@@ -16,6 +16,12 @@ class FeedPages:
         file's bytes change only when a searchable field does, never with a price or
         stock. The browser folds case and accents as decant.catalog.search_text does.
         {"houses": [...], "notes": [...], "products": [[slug, name, house, [note, ...]]]}"""
+        data = self.shape.get("search_index")
+        if data is None:
+            data = self.shape["search_index"] = self.search_index_data()
+        return Page("search-index.json", "", None, "search index", sitemap=False, data=data)
+
+    def search_index_data(self) -> bytes:
         houses = sorted({p["brand"] for p in self.products})
         notes = sorted(
             {n for p in self.products for n in p["top_notes"] + p["heart_notes"] + p["base_notes"]}
@@ -31,9 +37,8 @@ class FeedPages:
             ]
             for p in self.products
         ]
-        data = json.dumps(
+        return json.dumps(
             {"houses": houses, "notes": notes, "products": entries},
             ensure_ascii=False,
             separators=(",", ":"),
         ).encode()
-        return Page("search-index.json", "", None, "search index", sitemap=False, data=data)

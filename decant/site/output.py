@@ -7,7 +7,6 @@ import contextlib
 import gzip
 import os
 import shutil
-import subprocess
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -15,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import brotli
+
+from decant.site.shard_dirs import ShardDirs
 
 MAX_PENDING_WRITES = 256
 
@@ -26,6 +27,12 @@ GZIP_SUFFIXES = (".html", ".css", ".js", ".json", ".xml", ".svg")
 # 10,000-page full build cannot afford) and is still a few percent smaller than the .gz.
 BROTLI_QUALITY = 5
 PRECOMPRESSED = (".gz", ".br")
+# The site is public: Nginx runs as another user and must read every file whatever
+# the umask the build runs under (the systemd units set UMask=0077, so everything else
+# the service writes stays private). Every file and directory a build makes gets these
+# modes as it is made; files carried over are links to inodes that already have them.
+PUBLIC_FILE_MODE = 0o644
+PUBLIC_DIR_MODE = 0o755
 
 
 @dataclass
@@ -50,11 +57,9 @@ class Output:
     # Writing and gzipping overlap the rendering: zlib and file I/O release the GIL.
     _pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=3))
     _pending: deque[Future[None]] = field(default_factory=deque)
-    # Files a `cp -l` of a whole directory put in the new build before the plan was
-    # known (see prelink_start): carried without a link of their own, replaced when
-    # rendered again.
-    _prelinked: set[str] = field(default_factory=set)
-    _prelinking: subprocess.Popen[bytes] | None = None
+    # Product pages live in shard directories shared with the previous build until
+    # written (shard_dirs.ShardDirs); None: a build that writes every file itself.
+    shards: ShardDirs | None = None
 
     def _prev(self, rel: str) -> Path | None:
         if self.prev_dir is None:
@@ -66,16 +71,22 @@ class Output:
         self._mkdir_rel(os.path.dirname(target.relative_to(self.new_dir).as_posix()))
 
     def _mkdir_rel(self, parent: str) -> None:
-        """The directory rel's file goes in: one mkdir per directory per build."""
+        """The directory rel's file goes in: one mkdir per directory per build, made
+        listable by Nginx (another user) whatever the umask (see PUBLIC_DIR_MODE)."""
         if not parent or parent in self._dirs:
             return
-        try:
-            os.mkdir(os.path.join(self.new_dir, parent))
-        except FileExistsError:
-            pass
-        except FileNotFoundError:
-            os.makedirs(os.path.join(self.new_dir, parent), exist_ok=True)
+        self._mkdir_rel(os.path.dirname(parent))
+        path = os.path.join(self.new_dir, parent)
+        with contextlib.suppress(FileExistsError):  # Pelican may have made it first
+            os.mkdir(path)
+        os.chmod(path, PUBLIC_DIR_MODE)
         self._dirs.add(parent)
+
+    def _shard(self, rel: str) -> str | None:
+        """The shard of a product page's rel (products/<shard>/<slug>.html)."""
+        if self.shards is not None and rel.startswith("products/") and rel.count("/") == 2:
+            return rel.split("/", 2)[1]
+        return None
 
     def carry(self, rel: str) -> bool:
         """Hard-link rel (and its .gz) from the previous build; False when it is not there."""
@@ -87,41 +98,6 @@ class Output:
             return True
         return False
 
-    def prelink_start(self, parent: str) -> None:
-        """Hard-link every file of the previous build's directory `parent` into the new
-        build by one `cp -lR`, started before the catalog is even read: the 20,000
-        links of the product pages are most of a one-product rebuild's system time, and
-        a separate process makes them on the other core with no GIL between them and
-        the planning. prelink_finish() then removes what this build does not carry."""
-        if self.prev_dir is None or not (self.prev_dir / parent).is_dir():
-            return
-        self._mkdir_rel(parent)
-        with contextlib.suppress(OSError):  # no cp: prelink_finish finds nothing to keep
-            self._prelinking = subprocess.Popen(  # noqa: S603 - fixed argv, paths made by the build
-                ["cp", "-lR", "--", f"{self.prev_dir}/{parent}/.", f"{self.new_dir}/{parent}"],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-
-    def prelink_finish(self, parent: str, keep: set[str]) -> None:
-        """Wait for prelink_start's copy; of what it linked, keep only the files in
-        `keep` (rels, each with its .gz), so the directory holds no page this build
-        does not have. Prelinked files count as carried only when carry() says so."""
-        proc, self._prelinking = self._prelinking, None
-        if proc is None:
-            return
-        if proc.wait() != 0:  # anything half-linked goes; files are linked one by one
-            for name in os.listdir(self.new_dir / parent):
-                os.unlink(os.path.join(self.new_dir, parent, name))
-            return
-        for name in os.listdir(self.new_dir / parent):
-            rel = f"{parent}/{name}"
-            if rel in keep or (rel.endswith(PRECOMPRESSED) and rel[:-3] in keep):
-                self._prelinked.add(rel)
-            else:
-                os.unlink(os.path.join(self.new_dir, parent, name))
-
     def carry_start(self, rels: list[str]) -> Carrying:
         """carry() for many files at once, on the writer threads, while the caller
         goes on: a one-product build is mostly 20,000 links, which release the GIL."""
@@ -129,9 +105,10 @@ class Output:
             return Carrying(list(rels), [], missing=list(rels))
         prev, new = str(self.prev_dir), str(self.new_dir)
         all_rels, missing = list(rels), []
-        if self._prelinked:  # already there: only a missing .gz/.br is made
-            missing = [r for r in rels if r in self._prelinked and not self._link(prev, new, r)]
-            rels = [r for r in rels if r not in self._prelinked]
+        if self.shards is not None:  # in a shard this build shares or copied: there
+            sharded = [r for r in rels if self._shard(r) is not None]
+            missing = [r for r in sharded if not self.shards.holds_previous(self._shard(r))]  # type: ignore[arg-type]
+            rels = [r for r in rels if self._shard(r) is None]
         # Directories many of these files share ("products/") first: no race on them.
         for parent in {os.path.dirname(rel) for rel in rels if rel.count("/") == 1}:
             self._mkdir_rel(parent)
@@ -154,18 +131,21 @@ class Output:
         return missing
 
     def _link(self, prev: str, new: str, rel: str) -> bool:
-        target = f"{new}/{rel}"
-        if rel in self._prelinked:
-            if rel.endswith(GZIP_SUFFIXES) and not all(
-                rel + suffix in self._prelinked for suffix in PRECOMPRESSED
-            ):
-                self._precompress(Path(target), Path(target).read_bytes())
-            return True
-        self._mkdir_rel(os.path.dirname(rel))
+        shard = self._shard(rel)
+        if shard is not None and self.shards.holds_previous(shard):  # type: ignore[union-attr]
+            return True  # the shard this build shares or copied holds it already
+        if shard is not None:  # a shard of this build's own (another theme, --full)
+            target = str(self.shards.writable(shard) / rel.rsplit("/", 1)[1])  # type: ignore[union-attr]
+        else:
+            target = f"{new}/{rel}"
+        if shard is None:
+            self._mkdir_rel(os.path.dirname(rel))
         try:
             os.link(f"{prev}/{rel}", target)
         except FileNotFoundError:
             return False
+        except FileExistsError:
+            return True
         if rel.endswith(GZIP_SUFFIXES):
             try:
                 for suffix in PRECOMPRESSED:
@@ -176,18 +156,23 @@ class Output:
 
     def write(self, rel: str, data: bytes) -> None:
         prev = self._prev(rel)
-        if prev is not None and prev.stat().st_size == len(data) and prev.read_bytes() == data:
-            self.carry(rel)
+        if (
+            prev is not None
+            and prev.stat().st_size == len(data)
+            and prev.read_bytes() == data
+            and self.carry(rel)
+        ):
             return
-        target = self.new_dir / rel
-        self._mkdir(target)
-        if rel in self._prelinked:
+        shard = self._shard(rel)
+        if shard is not None:
             # A link to the previous build's inode: replaced, never written through.
-            self._prelinked.discard(rel)
-            target.unlink()
-            for suffix in PRECOMPRESSED:
-                self._prelinked.discard(rel + suffix)
-                target.with_name(target.name + suffix).unlink(missing_ok=True)
+            target = self.shards.writable(shard) / rel.rsplit("/", 1)[1]  # type: ignore[union-attr]
+            for suffix in ("", *PRECOMPRESSED):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(f"{target}{suffix}")
+        else:
+            target = self.new_dir / rel
+            self._mkdir(target)
         self._pending.append(
             self._pool.submit(self._store, target, data, rel.endswith(GZIP_SUFFIXES))
         )
@@ -198,7 +183,7 @@ class Output:
 
     @classmethod
     def _store(cls, target: Path, data: bytes, gz: bool) -> None:
-        target.write_bytes(data)
+        write_public(target, data)
         if gz:
             cls._precompress(target, data)
 
@@ -208,10 +193,6 @@ class Output:
 
     def finish(self) -> None:
         """Wait for every write; the first that failed raises here."""
-        if self._prelinking is not None:  # a build that failed before its plan was made
-            self._prelinking.kill()
-            self._prelinking.wait()
-            self._prelinking = None
         try:
             while self._pending:
                 self._pending.popleft().result()
@@ -237,15 +218,29 @@ class Output:
             os.link(source, target)
         except OSError:
             shutil.copy2(source, target)
+        os.chmod(target, PUBLIC_FILE_MODE)  # the cache's inode: it is served as it is
         self.written += 1
         self.files.append(rel)
 
     @staticmethod
     def _precompress(target: Path, data: bytes) -> None:
         """The .gz and .br Nginx serves in place of the file (gzip_static, brotli_static)."""
-        target.with_name(target.name + ".gz").write_bytes(
-            gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
+        write_public(
+            target.with_name(target.name + ".gz"),
+            gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0),
         )
-        target.with_name(target.name + ".br").write_bytes(
-            brotli.compress(data, mode=brotli.MODE_TEXT, quality=BROTLI_QUALITY)
+        write_public(
+            target.with_name(target.name + ".br"),
+            brotli.compress(data, mode=brotli.MODE_TEXT, quality=BROTLI_QUALITY),
         )
+
+
+def write_public(target: Path, data: bytes) -> None:
+    """Write a file Nginx can read whatever the umask: no walk over the build after."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PUBLIC_FILE_MODE)
+    try:
+        os.fchmod(fd, PUBLIC_FILE_MODE)
+        with os.fdopen(fd, "wb", closefd=False) as f:
+            f.write(data)
+    finally:
+        os.close(fd)

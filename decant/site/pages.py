@@ -13,6 +13,8 @@ from typing import Any
 from jinja2 import Environment, pass_environment
 from markupsafe import Markup
 
+from decant.publishing.product_shards import product_file
+
 SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -29,21 +31,26 @@ def json_script(data: Any) -> Markup:
     return Markup(escaped)  # noqa: S704 - every character that could end the script is escaped
 
 
-def card_renderer() -> Callable[..., Markup]:
+def card_renderer(
+    kept: dict[tuple[str, str], tuple[dict[str, Any], Markup]] | None = None,
+) -> Callable[..., Markup]:
     """The `card_html(card, heading)` template global: each product card is rendered
-    by the `card` macro once per build and heading, then reused on every grid it
-    appears in (note, brand and catalog pages, "sharing its notes") — the same bytes,
-    ~100,000 fewer macro calls at 10,000 products. A planner makes one card per slug."""
-    cache: dict[tuple[str, str], Markup] = {}
+    by the `card` macro once per heading, then reused on every grid it appears in
+    (note, brand and catalog pages, "sharing its notes") — the same bytes, ~100,000
+    fewer macro calls at 10,000 products. A planner makes one card per slug; `kept`
+    (the previous build's, same theme) is reused for a card that is the very same
+    object, so a note page of a thousand cards renders without one macro call."""
+    cache = kept if kept is not None else {}
 
     @pass_environment
     def card_html(env: Environment, card: dict[str, Any], heading: str = "h3") -> Markup:
         key = (card["slug"], heading)
-        html = cache.get(key)
-        if html is None:
-            html = cache[key] = env.get_template("_cards.html").module.card(card, heading)
-        return html
+        hit = cache.get(key)
+        if hit is None or hit[0] is not card:
+            hit = cache[key] = (card, env.get_template("_cards.html").module.card(card, heading))
+        return hit[1]
 
+    card_html.cache = cache  # type: ignore[attr-defined]
     return card_html
 
 
@@ -51,14 +58,15 @@ def card_renderer() -> Callable[..., Markup]:
 
 
 def product_rel(slug: str) -> str:
-    """Where a product page lives on disk: products/<slug>.html, served at
-    /products/<slug>/ (Nginx rewrites it, `decant serve` and S3 publishing map it).
-    A flat file, not products/<slug>/index.html: no directory per product to create
-    in every build, which is most of a one-product rebuild at 10,000 products."""
-    return f"products/{slug}.html"
+    """Where a product page lives on disk: products/<shard>/<slug>.html, served at
+    /products/<slug>/ (Nginx maps it with the same shard, `decant serve` and S3
+    publishing too). Flat files in a hundred shard directories that builds share until
+    one of their pages changes (see product_shards and shard_dirs): a one-product
+    rebuild copies one shard, not the catalog."""
+    return product_file(slug)
 
 
-PRODUCT_FILE = re.compile(r"^products/([^/]+)\.html$")
+PRODUCT_FILE = re.compile(r"^products/\d\d/([^/]+)\.html$")
 
 
 def page_url(rel: str) -> str | None:

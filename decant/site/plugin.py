@@ -55,6 +55,13 @@ def _written(path: str, context: Any = None) -> None:
         _active.pelican_written.append(Path(path))
 
 
+def _feed_written(path: str, context: Any = None, feed: Any = None) -> None:
+    _written(path, context)
+
+
 def register() -> None:
     signals.get_generators.connect(_generators)
     signals.content_written.connect(_written)
+    # Feeds too: every file Pelican writes is adopted by the build's own writer
+    # (world-readable whatever the umask, carried over when its bytes are the same).
+    signals.feed_written.connect(_feed_written)

@@ -71,8 +71,12 @@ class ProductPages:
         now = {p["slug"]: p for p in self.products}
         if before.keys() != now.keys():
             return {}
+        # Rows the snapshot did not read again are the very objects the memory holds:
+        # only the re-read ones are compared field by field.
         changed = [
-            s for s, p in now.items() if p != before[s] or self.images.get(s) != memo.images.get(s)
+            s
+            for s, p in now.items()
+            if (p is not before[s] and p != before[s]) or self.images.get(s) != memo.images.get(s)
         ]
         for s in changed:
             old, new = before[s], now[s]
@@ -105,12 +109,15 @@ class ProductPages:
         if key is not None:
             assert self.memory is not None
             self.related_slugs[p["slug"]] = self.memory.related[p["slug"]]
+            lastmod = self.memory.lastmods.get(p["slug"])
+            if lastmod is None or self.memory.stamps.get(p["slug"]) != stamp:
+                lastmod = iso(max(stamp, p["updated_at"]))
             return Page(
                 rel,
                 "product.html",
                 None,
                 f"product {p['slug']!r}",
-                lastmod=iso(max(stamp, p["updated_at"])),
+                lastmod=lastmod,
                 key=key,
                 make=lambda: self.product_context(p, self.related(p)),
             )

@@ -14,7 +14,9 @@ import logging
 import os
 import pickle
 import shutil
+import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -32,13 +34,14 @@ from decant.catalog.product_images import ImageCache, ImageError
 from decant.platform import db, migrations
 from decant.platform.config import Settings, load_settings
 from decant.publishing import build_queue
-from decant.site import plugin
+from decant.site import plugin, resident
 from decant.site.assets import theme_assets, theme_fingerprint
 from decant.site.failure import BuildFailed, failure_reason
-from decant.site.output import Carrying, Output
-from decant.site.pages import Page, card_renderer
+from decant.site.output import PRECOMPRESSED, PUBLIC_DIR_MODE, Carrying, Output
+from decant.site.pages import PRODUCT_FILE, Page, card_renderer
 from decant.site.paths import CONTENT_DIR, THEME_DIR
 from decant.site.planner import SitePlanner
+from decant.site.shard_dirs import SHARDS_DIR, ShardDirs, referenced_shards
 from decant.site.snapshot import (
     SNAPSHOT_SUFFIX,
     CatalogSnapshot,
@@ -80,17 +83,24 @@ class Build:
         self.build_id = build_id
         self.new_dir = self.builds_dir / build_id
         self.new_dir.mkdir()
+        for folder in (self.public, self.builds_dir, self.new_dir):  # Nginx walks through
+            os.chmod(folder, PUBLIC_DIR_MODE)
         self.prev_dir = build_queue.live_build(settings)
         self.prev_manifest = self._read_manifest(self.prev_dir)
-        self.output = Output(self.new_dir, self.prev_dir)
+        self.shards = ShardDirs(self.new_dir, self.prev_dir, build_id)
+        self.output = Output(self.new_dir, self.prev_dir, shards=self.shards)
         self.manifest: dict[str, str] = {}
         self.pelican_written: list[Path] = []
         self.pages: list[Page] = []
         self.site: Site | None = None
         self.stages: dict[str, float] = {}
         self._card_digests: dict[str, bytes] = {}  # one card per slug per build
+        self._shared_digests: dict[int, tuple[Any, bytes]] = {}
         self.early: dict[str, Page] = {}  # pages carried over from the start
         self.carrying: Carrying | None = None
+        # What the build that made the live site kept in this process, if it did.
+        self.resident = None if full else resident.recall(self.prev_dir)
+        self.card_html = card_renderer()
 
     @staticmethod
     def _read_manifest(prev_dir: Path | None) -> dict[str, Any]:
@@ -104,6 +114,8 @@ class Build:
     def _read_snapshot(self) -> CatalogSnapshot | None:
         if self.full or self.prev_dir is None:
             return None
+        if self.resident is not None:
+            return self.resident.snapshot
         try:
             with open(self.prev_dir.with_name(self.prev_dir.name + SNAPSHOT_SUFFIX), "rb") as f:
                 snapshot = pickle.load(f)  # noqa: S301 - written by the build itself, beside its manifest
@@ -111,28 +123,55 @@ class Build:
             return None
         return snapshot if isinstance(snapshot, CatalogSnapshot) else None
 
-    def _write_snapshot(self) -> None:
+    def snapshot(self) -> CatalogSnapshot:
         assert self.site is not None
-        snapshot = CatalogSnapshot(
+        return CatalogSnapshot(
             version=snapshot_version(),
             products=self.site.products,
-            fingerprints=self.site.fingerprints,
+            horizon=self.site.horizon,
+            timestamps=self.site.timestamps,
             notes=self.site.notes,
             images=self.images,
             related=self.related,
             index=self.index_entries,
             index_currency=self.settings.currency,
         )
+
+    def write_snapshot(self) -> None:
         target = self.new_dir.with_name(self.build_id + SNAPSHOT_SUFFIX)
-        target.write_bytes(pickle.dumps(snapshot, protocol=5))
+        partial = target.with_name(target.name + ".partial")
+        with contextlib.suppress(OSError):  # pruned meanwhile, or the disk is full: no cache
+            partial.write_bytes(pickle.dumps(self.snapshot(), protocol=5))
+            partial.replace(target)  # never a half-written snapshot under the real name
+
+    def remember(self) -> None:
+        """Keep what this build read and planned for the next build in this process."""
+        assert self.site is not None
+        resident.remember(
+            self.new_dir,
+            resident.Remembered(
+                build_dir=self.new_dir,
+                snapshot=self.snapshot(),
+                cards=self.cards,
+                card_digests=self._card_digests,
+                lastmods=self.lastmods,
+                stamps=self.stamps,
+                shape=self.shape,
+                fingerprint=self.fingerprint,
+                card_html=self.card_html.cache,
+            ),
+        )
 
     def run(self) -> None:
         clock = Stopwatch()
         self.assets = theme_assets(THEME_DIR)
         self.fingerprint = theme_fingerprint(THEME_DIR, self.assets, self.settings)
-        if not self.full and self.prev_manifest.get("fingerprint") == self.fingerprint:
-            # Most product pages will be carried over: their links start now.
-            self.output.prelink_start("products")
+        if self.resident is not None and self.resident.fingerprint == self.fingerprint:
+            self.card_html = card_renderer(dict(self.resident.card_html))
+        # Product pages are carried by sharing the previous build's shard directories
+        # (a hundred symlinks); with another theme or --full every page is new.
+        same_theme = self.prev_manifest.get("fingerprint") == self.fingerprint
+        self.shards.start(share=not self.full and same_theme)
         previous = self._read_snapshot()
         clock.lap("snapshot read")
         self.site = read_site(replica_url(self.settings), previous)
@@ -148,16 +187,26 @@ class Build:
                 index=previous.index,
                 index_currency=previous.index_currency,
             )
+        if memory is not None and self.resident is not None:
+            memory.cards = self.resident.cards
+            memory.lastmods, memory.stamps = self.resident.lastmods, self.resident.stamps
+            memory.shape = self.resident.shape
         planner = SitePlanner(self.site, self.settings, images, memory)
+        if self.resident is not None:  # digests of the cards the planner reused
+            kept_cards = self.resident.cards
+            self._card_digests = {
+                slug: digest
+                for slug, digest in self.resident.card_digests.items()
+                if planner.cards.get(slug) is kept_cards.get(slug)
+            }
+        self.cards = planner.cards
         self.pages = planner.pages()
+        self.lastmods, self.stamps = planner.lastmods, planner.stamps
+        self.shape = planner.shape
         self.images, self.related = images, planner.related_slugs
         self.index_entries = planner.index_entries
-        self.output.prelink_finish(
-            "products", {p.rel for p in self.pages if p.rel.startswith("products/")}
-        )
+        self.remove_gone_products()
         self.start_carrying()
-        # Saved on a writer thread while Pelican runs; output.finish() waits for it.
-        self.output.submit(self._write_snapshot)
         clock.lap("plan")
         for asset in self.assets.values():
             self.output.write(asset.rel, asset.data)
@@ -217,7 +266,7 @@ class Build:
             },
             "css_url": self.assets["app.css"].url,
             "js_url": self.assets["app.js"].url,
-            "card_html": card_renderer(),
+            "card_html": self.card_html,
         }
 
     def run_pelican(self, clock: Stopwatch) -> None:
@@ -292,6 +341,15 @@ class Build:
             if path.is_file():
                 self.output.adopt(path)
 
+    def remove_gone_products(self) -> None:
+        """Product pages the previous build had and this one has not leave the shards
+        this build shares (it gets its own copy of those shards without them)."""
+        before = [rel for rel in self.prev_manifest.get("pages", {}) if PRODUCT_FILE.match(rel)]
+        now = {page.rel for page in self.pages}
+        for rel in before:
+            if rel not in now:
+                self.shards.remove(rel, PRECOMPRESSED)
+
     def start_carrying(self) -> None:
         """Pages whose key is known from the plan alone (product pages) and equals the
         previous build's start linking now, while Pelican reads and renders content."""
@@ -320,7 +378,9 @@ class Build:
                 self.manifest[page.rel] = hashlib.blake2b(data, digest_size=16).hexdigest()
                 self.output.write(page.rel, data)
                 continue
-            key = page.key or self.page_key(page)
+            if page.key is None:  # kept on the page: a grid page kept by the next plan has it
+                page.key = self.page_key(page)
+            key = page.key
             self.manifest[page.rel] = key
             if same_theme and previous.get(page.rel) == key:
                 carried.append(page.rel)
@@ -343,8 +403,17 @@ class Build:
         if "cards" in context:
             cards = [self.card_digest(c) for c in context["cards"]]
             context = {k: v for k, v in context.items() if k != "cards"} | {"cards": cards}
+        if "facets" in context:  # one object shared by every catalog page: pickled once
+            context = context | {"facets": self.shared_digest(context["facets"])}
         data = pickle.dumps((page.template, context), protocol=5)
         return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+    def shared_digest(self, value: Any) -> bytes:
+        cached = self._shared_digests.get(id(value))
+        if cached is None or cached[0] is not value:
+            digest = hashlib.blake2b(pickle.dumps(value, protocol=5), digest_size=16).digest()
+            cached = self._shared_digests[id(value)] = (value, digest)
+        return cached[1]
 
     def card_digest(self, card: dict[str, Any]) -> bytes:
         digest = self._card_digests.get(card["slug"])
@@ -410,22 +479,10 @@ def replica_url(settings: Settings) -> str:
     return settings.database_replica_url or db.database_url(settings)
 
 
-def world_readable(build_dir: Path) -> None:
-    """The site is public: Nginx (another user) must read every file whatever the
-    umask the build ran under (the systemd units set UMask=0077, so everything else the
-    service writes — backups, uploads — stays private)."""
-    for folder, _, files in os.walk(build_dir):
-        if os.stat(folder).st_mode & 0o055 != 0o055:
-            os.chmod(folder, 0o755)  # noqa: S103 (the public site: Nginx must list it)
-        for name in files:
-            path = os.path.join(folder, name)
-            if os.lstat(path).st_mode & 0o044 != 0o044 and not os.path.islink(path):
-                os.chmod(path, 0o644)
-
-
 def swap_current(public_dir: Path, build_dir: Path) -> None:
-    """Point public/current at build_dir in one rename, so no request sees a gap."""
-    world_readable(build_dir)
+    """Point public/current at build_dir in one rename, so no request sees a gap.
+    (Every file and directory in it was made world-readable as it was written: see
+    output.PUBLIC_FILE_MODE; no walk over the 30,000 files of a 10,000-product site.)"""
     current = public_dir / "current"
     tmp = public_dir / f".current.{os.getpid()}.tmp"
     if tmp.is_symlink() or tmp.exists():
@@ -434,14 +491,47 @@ def swap_current(public_dir: Path, build_dir: Path) -> None:
     os.replace(tmp, current)
 
 
+PRUNED_PREFIX = ".pruned-"  # a build on its way out: no longer a build, not yet gone
+
+
 def prune(builds_dir: Path, keep: int, live: Path | None) -> None:
-    dirs = sorted(p for p in builds_dir.iterdir() if p.is_dir())
-    for old in dirs[:-keep] if keep else dirs:
-        if live is not None and old.resolve() == live.resolve():
+    """Old builds, and the product shards no kept build points at, leave by one rename
+    each, now; their files are unlinked by a background `rm` on the other core, so the
+    next publish does not wait for them."""
+    dirs = sorted(p for p in builds_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    kept = set(dirs[-keep:] if keep else [])
+    for old in dirs:
+        if old in kept or (live is not None and old.resolve() == live.resolve()):
+            kept.add(old)
             continue
-        shutil.rmtree(old, ignore_errors=True)
         old.with_name(old.name + ".json").unlink(missing_ok=True)
         old.with_name(old.name + SNAPSHOT_SUFFIX).unlink(missing_ok=True)
+        old.with_name(old.name + SNAPSHOT_SUFFIX + ".partial").unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            old.rename(old.with_name(PRUNED_PREFIX + old.name))
+    leaving = [p for p in builds_dir.iterdir() if p.name.startswith(PRUNED_PREFIX)]
+    shards_dir = builds_dir.parent / SHARDS_DIR
+    if shards_dir.is_dir():
+        used = referenced_shards(sorted(kept))
+        for shard in shards_dir.iterdir():
+            if shard.name.startswith(".") or shard.name in used:
+                continue
+            with contextlib.suppress(OSError):
+                shard.rename(shard.with_name(PRUNED_PREFIX + shard.name))
+        leaving += [p for p in shards_dir.iterdir() if p.name.startswith(PRUNED_PREFIX)]
+    if not leaving:
+        return
+    try:
+        subprocess.Popen(  # noqa: S603 - fixed argv, paths the build made
+            ["rm", "-rf", "--", *map(str, leaving)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # outlives a `decant build` that exits first
+        )
+    except OSError:  # no rm: remove them here
+        for path in leaving:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def main(
@@ -469,15 +559,15 @@ def main(
 def without_cycle_collection() -> Iterator[None]:
     """A build makes a few hundred thousand long-lived dicts and lists (catalog rows,
     contexts, the snapshot); Python's cycle collector would walk them again and again
-    while they are made. Plain reference counting frees them; one collection after."""
+    while they are made. Plain reference counting frees them; afterwards the collector
+    runs on its own schedule again (a forced full collection would hold up the swap)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
-            gc.enable()
-            gc.collect()
+            gc.enable()  # no full collection here: the next publish would wait for it
 
 
 def _build(
@@ -497,12 +587,14 @@ def _build(
         build = Build(settings, full=full, build_id=build_id)
         build.run()
         swap_current(build.public, build.new_dir)
+        build.remember()
         prune(build.builds_dir, KEEP_BUILDS, build.new_dir)
     except Exception as exc:
         if build is not None:
             with contextlib.suppress(Exception):
                 build.output.finish()  # no write may land after the directory is gone
             shutil.rmtree(build.new_dir, ignore_errors=True)
+            build.shards.discard()
             build.new_dir.with_name(build_id + ".json").unlink(missing_ok=True)
             build.new_dir.with_name(build_id + SNAPSHOT_SUFFIX).unlink(missing_ok=True)
         message = failure_reason(exc)
@@ -514,6 +606,13 @@ def _build(
         raise BuildFailed(message) from exc
     seconds = time.perf_counter() - started
     assert build.site is not None
+    # The site is live: what the next build in another process starts from is saved
+    # now, beside it, on a thread of its own (a `decant build` process waits for it
+    # before it exits). A process that built from memory keeps building from memory:
+    # it does not pickle 50,000 rows after every edit; should it stop, the next process
+    # reads the whole catalog once (its pages are still carried over by their keys).
+    if build.resident is None:
+        threading.Thread(target=build.write_snapshot, name="decant-snapshot").start()
     result = {
         "run_id": run_id,
         "build_dir": str(build.new_dir),

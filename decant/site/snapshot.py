@@ -25,8 +25,10 @@ class Site:
     notes: list[dict[str, Any]]
     timestamps: dict[int, datetime]
     last_change_id: int
-    fingerprints: dict[int, str]
+    horizon: int  # build_queue.snapshot_horizon of the read: where the next one looks from
     curated: list[dict[str, Any]] = field(default_factory=list)  # the owner's active sets
+    changed: set[int] | None = None  # ids re-read since the previous snapshot; None: all
+    fresh: list[dict[str, Any]] | None = None  # the rows of those ids
 
 
 @dataclass
@@ -36,7 +38,8 @@ class CatalogSnapshot:
 
     version: str
     products: list[dict[str, Any]]
-    fingerprints: dict[int, str]
+    horizon: int
+    timestamps: dict[int, datetime]
     notes: list[dict[str, Any]]
     images: dict[str, Any] = field(default_factory=dict)
     related: dict[str, list[str]] = field(default_factory=dict)
@@ -55,6 +58,12 @@ class PlanMemory:
     keys: dict[str, str]
     index: dict[str, str] = field(default_factory=dict)
     index_currency: str = ""
+    # Kept in memory only (decant.site.resident), by slug: cards, and product pages'
+    # lastmod with the timestamp it was made from.
+    cards: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lastmods: dict[str, str] = field(default_factory=dict)
+    stamps: dict[str, Any] = field(default_factory=dict)
+    shape: dict[str, Any] = field(default_factory=dict)  # SitePlanner.shape
 
 
 def snapshot_version() -> str:
@@ -67,31 +76,29 @@ def snapshot_version() -> str:
 
 def read_site(url: str, previous: CatalogSnapshot | None = None) -> Site:
     """One consistent snapshot of the catalog (REPEATABLE READ), with the change id it
-    includes. With the previous build's snapshot, only changed products are read."""
+    includes. With the previous build's snapshot, only the products whose rows were
+    written since that snapshot are read again: the work follows the edit, not the
+    catalog's size."""
     with db.connection(url) as conn, conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        horizon = build_queue.snapshot_horizon(conn)  # first: it fixes the snapshot
         last_change_id = build_queue.last_change_id(conn)
-        marks = build_queue.catalog_fingerprints(conn)
-        fingerprints = {pid: mark[0] for pid, mark in marks.items()}
+        changed: set[int] | None = None
+        fresh: list[dict[str, Any]] = []
         if previous is None or previous.version != snapshot_version():
             products, _ = reading.list_products(conn, reading.ProductFilters(per_page=10**9))
             notes = reading.notes(conn)
+            timestamps = build_queue.product_timestamps(conn)
         else:
             before = {p["id"]: p for p in previous.products}
-            kept = [
-                p
-                for pid, p in before.items()
-                if previous.fingerprints[pid] == fingerprints.get(pid)
-            ]
-            fresh = build_queue.products_by_id(
-                conn,
-                [
-                    pid
-                    for pid in marks
-                    if pid not in before or previous.fingerprints[pid] != fingerprints[pid]
-                ],
-            )
+            active = build_queue.active_product_ids(conn)
+            changed = build_queue.changed_product_ids(conn, previous.horizon) & active
+            changed |= active - before.keys()
+            kept = [p for pid, p in before.items() if pid in active and pid not in changed]
+            fresh = build_queue.products_by_id(conn, sorted(changed))
             products = kept + fresh
+            timestamps = {pid: t for pid, t in previous.timestamps.items() if pid in active}
+            timestamps.update(build_queue.timestamps_of(conn, sorted(changed)))
             # The notes list is made from active products' note arrays alone.
             same_notes = len(products) == len(before) and all(
                 p["id"] in before and note_arrays(before[p["id"]]) == note_arrays(p) for p in fresh
@@ -103,10 +110,12 @@ def read_site(url: str, previous: CatalogSnapshot | None = None) -> Site:
             popular=popular,
             brands=reading.brands(conn),
             notes=notes,
-            timestamps={pid: mark[1] for pid, mark in marks.items()},
+            timestamps=timestamps,
             last_change_id=last_change_id,
-            fingerprints=fingerprints,
+            horizon=horizon,
             curated=curated_sets.list_sets(conn),
+            changed=changed,
+            fresh=fresh if changed is not None else None,
         )
 
 

@@ -8,6 +8,7 @@ does this and the app never sees a page request.
 from __future__ import annotations
 
 import mimetypes
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,13 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import wrap_file
 
+from decant.publishing.product_shards import product_file
 from functions.web.security_headers import SecurityHeaders
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 DYNAMIC_PREFIXES = ("/api/", "/admin", "/stock-alerts/")
 DYNAMIC_PATHS = ("/api", "/search")
+PRODUCT_URL = re.compile(r"^/products/([^/.]+)/?$")
 
 
 class StaticSite:
@@ -45,14 +48,22 @@ class StaticSite:
     def _find(self, url_path: str) -> Path | None:
         root = self.root.resolve()
         relative = url_path.lstrip("/")
-        candidate = (root / relative).resolve()
-        if not candidate.is_relative_to(root):
-            return None
-        for option in (
-            candidate,
-            candidate / "index.html",
-            candidate.with_name(candidate.name + ".html"),
+        # Checked by name, not by resolving: products/<shard> are symlinks out of the
+        # build into the shard directories builds share (as Nginx follows them too).
+        if (
+            any(part in ("..", ".") for part in relative.split("/"))
+            or "\\" in relative
+            or "\x00" in relative
         ):
+            return None
+        candidate = root / relative
+        options = [candidate, candidate / "index.html"]
+        if candidate.name:
+            options.append(candidate.with_name(candidate.name + ".html"))
+        product = PRODUCT_URL.match(url_path)
+        if product:  # /products/<slug>/ is products/<shard>/<slug>.html
+            options.insert(0, root / product_file(product.group(1)))
+        for option in options:
             if option.is_file():
                 return option
         return None

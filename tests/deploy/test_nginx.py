@@ -18,6 +18,7 @@ import brotli
 import pytest
 import requests
 
+from decant.publishing.product_shards import product_file
 from testbed import nginx_config
 from tests.plugins.operations import wait_for_port
 from tests.plugins.storefront import serve_wsgi
@@ -114,7 +115,7 @@ def test_fingerprinted_assets_are_cached_for_a_year_and_served_gzipped(nginx_sho
 
 def test_a_browser_asking_for_brotli_gets_the_builds_br_file(nginx_shop, settings):
     assert BROTLI_MODULE.exists(), "apt-get install libnginx-mod-http-brotli-static"
-    on_disk = settings.public_dir / "current" / "products" / "rose-noir.html"
+    on_disk = settings.public_dir / "current" / product_file("rose-noir")
     for path in ("/products/rose-noir/", "/catalog/"):
         response = requests.get(
             nginx_shop + path, headers={"Accept-Encoding": "br, gzip"}, timeout=10, stream=True

@@ -10,16 +10,17 @@ from pathlib import Path
 
 from decant.platform import object_storage
 from decant.publishing import build_queue, s3_publish
+from decant.publishing.product_shards import product_file
 from decant.site import run as site_run
 from functions.web.static_site import local_site
+from tests.site_files import served_files
 
 
 def snapshot(public: Path) -> dict[str, str]:
     root = (public / "current").resolve()
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in root.rglob("*")
-        if p.is_file()
+        for p in served_files(root)
     }
 
 
@@ -73,7 +74,7 @@ def test_price_edit_goes_live_on_publish_and_rollback_restores(
     # the lowest, 1 ml, price); the sitemap carries the product's new lastmod.
     assert changed == {
         f"{page}{packed}"
-        for page in ("products/rose-noir.html", "sitemap.xml")
+        for page in (product_file("rose-noir"), "sitemap.xml")
         for packed in ("", ".gz", ".br")
     }
     assert set(after) == set(before)

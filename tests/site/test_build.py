@@ -6,6 +6,7 @@ from __future__ import annotations
 import filecmp
 import gzip
 import json
+import os
 import random
 import re
 import shutil
@@ -17,8 +18,11 @@ from PIL import Image
 
 import decant.catalog.reading
 from decant.publishing import build_queue
+from decant.publishing.product_shards import product_file
 from decant.site import run as site_build
 from tests.factories import Shop
+from tests.site_files import served_files
+from tests.waiting import wait_until
 
 PACKED = (".gz", ".br")  # what Nginx's gzip_static / brotli_static send instead
 
@@ -65,7 +69,7 @@ def test_every_active_product_has_a_page_with_its_prices_from_the_database(
     }
     for slug in {r["slug"] for r in rows}:
         sizes = [r for r in rows if r["slug"] == slug]
-        html = (root / "products" / f"{slug}.html").read_text()
+        html = (root / product_file(slug)).read_text()
         assert f"<h1>{sizes[0]['name']}</h1>" in html
         assert f'<link rel="canonical" href="{settings.base_url}/products/{slug}/">' in html
         product, crumbs = json_ld(html)
@@ -79,10 +83,10 @@ def test_every_active_product_has_a_page_with_its_prices_from_the_database(
         for r in sizes:
             assert f"€{r['price_cents'] / 100:.2f}" in html
             assert f'value="{decant.catalog.reading.ml(r["size_ml"])}"' in html
-    assert not (root / "products" / "retired-scent.html").exists()
+    assert not (root / product_file("retired-scent")).exists()
     index = json.loads((root / "catalog" / "index.json").read_text())
     assert "retired-scent" not in {p["slug"] for p in index["products"]}
-    assert 'property="og:type" content="product"' in (root / "products/rose-noir.html").read_text()
+    assert 'property="og:type" content="product"' in (root / product_file("rose-noir")).read_text()
 
 
 def test_sitemap_lists_exactly_the_live_pages(settings, catalog_shop: Shop, build_site):
@@ -92,7 +96,7 @@ def test_sitemap_lists_exactly_the_live_pages(settings, catalog_shop: Shop, buil
     for page in root.rglob("index.html"):
         if NOINDEX_MARK not in page.read_text():
             pages.add("/" + page.relative_to(root).as_posix().removesuffix("index.html"))
-    for page in (root / "products").glob("*.html"):  # one flat file per product
+    for page in (root / "products").glob("*/*.html"):  # one flat file per product
         pages.add(f"/products/{page.stem}/")
     listed = sitemap_paths(root, settings.base_url)
     assert listed == pages
@@ -115,12 +119,12 @@ def test_one_price_edit_rewrites_its_pages_and_keeps_the_others_inode(
     build_site()
     before = live(settings)
     watched = [
-        "products/rose-noir.html",
+        product_file("rose-noir"),
         "brands/maison-test/index.html",
         "catalog/index.html",
         "catalog/index.json",
         "sitemap.xml",
-        "products/neroli-soleil.html",
+        product_file("neroli-soleil"),
         "notes/neroli/index.html",
         "about/index.html",
         "journal/index.html",
@@ -137,13 +141,13 @@ def test_one_price_edit_rewrites_its_pages_and_keeps_the_others_inode(
     assert after != before
     changed = {rel for rel in watched if (after / rel).read_bytes() != old_bytes[rel]}
     assert changed == {
-        "products/rose-noir.html",
+        product_file("rose-noir"),
         "brands/maison-test/index.html",
         "catalog/index.html",
         "catalog/index.json",
         "sitemap.xml",
     }
-    assert "€3.90" in (after / "products/rose-noir.html").read_text()
+    assert "€3.90" in (after / product_file("rose-noir")).read_text()
     for rel in set(watched) - changed:
         assert (after / rel).stat().st_ino == old[rel].st_ino, rel
         assert (after / rel).stat().st_mtime_ns == old[rel].st_mtime_ns, rel
@@ -241,8 +245,8 @@ def test_a_failed_build_leaves_the_live_site_and_names_the_product(
     with pytest.raises(site_build.BuildFailed, match="cracked-flacon"):
         build_site()
     assert live(settings) == served
-    assert (served / "products/rose-noir.html").is_file()
-    assert not (served / "products/cracked-flacon.html").exists()
+    assert (served / product_file("rose-noir")).is_file()
+    assert not (served / product_file("cracked-flacon")).exists()
     assert sorted(p.name for p in (settings.public_dir / "builds").iterdir() if p.is_dir()) == [
         Path(first["build_dir"]).name
     ]
@@ -277,7 +281,7 @@ def test_product_images_become_responsive_webp_made_only_when_the_source_changes
     Image.new("RGB", (1000, 1250), (180, 120, 60)).save(source)
     shop.product("amber-glow", images=["products/amber-glow.png"])
     build_site()
-    html = (live(settings) / "products/amber-glow.html").read_text()
+    html = (live(settings) / product_file("amber-glow")).read_text()
     img = re.search(r"<img [^>]*>", html).group(0)
     assert 'loading="lazy"' in img and 'width="800"' in img and 'height="1000"' in img
     srcset = re.search(r'srcset="([^"]+)"', img).group(1)
@@ -294,7 +298,7 @@ def test_product_images_become_responsive_webp_made_only_when_the_source_changes
     assert [p.stat().st_mtime_ns for p in cached] == stamps  # not encoded again
     Image.new("RGB", (1000, 1250), (20, 120, 60)).save(source)
     build_site()
-    html2 = (live(settings) / "products/amber-glow.html").read_text()
+    html2 = (live(settings) / product_file("amber-glow")).read_text()
     assert re.search(r'srcset="([^"]+)"', html2).group(1) != srcset
     assert len(list((settings.data_dir / "image-cache").glob("*.webp"))) == 4
 
@@ -315,12 +319,32 @@ def test_assets_are_minified_fingerprinted_and_gzipped(settings, catalog_shop: S
         assert (root / (rel + ".gz")).is_file(), rel
 
 
-def test_only_the_last_five_builds_are_kept(settings, catalog_shop: Shop, build_site):
-    for _ in range(7):
+def test_only_the_last_five_builds_and_the_shards_they_use_are_kept(
+    settings, catalog_shop: Shop, build_site
+):
+    conn = catalog_shop.conn
+    for n in range(7):  # each build changes a page: a shard of its own
+        conn.execute(
+            "UPDATE product_sizes SET price_cents = %s WHERE size_ml = 5"
+            " AND product_id = (SELECT id FROM products WHERE slug = 'rose-noir')",
+            (500 + n,),
+        )
         build_site()
-    kept = [p for p in (settings.public_dir / "builds").iterdir() if p.is_dir()]
+    builds = settings.public_dir / "builds"
+    shards = settings.public_dir / "shards"
+    # Old builds and unused shards leave at once by a rename; a background rm unlinks them.
+    wait_until(
+        lambda: not [p for d in (builds, shards) for p in d.iterdir() if p.name.startswith(".")],
+        what="pruned builds removed",
+    )
+    kept = [p for p in builds.iterdir() if p.is_dir()]
     assert len(kept) == 5
     assert live(settings) in [p.resolve() for p in kept]
+    used = {os.path.realpath(link) for build in kept for link in (build / "products").iterdir()}
+    assert {str(p) for p in shards.iterdir()} == used
+    shard = product_file("rose-noir").split("/")[1]
+    # rose-noir's shard: one copy per kept build, each with that build's price
+    assert len({os.path.realpath(b / "products" / shard) for b in kept}) == 5
 
 
 def test_publish_queue_coalesces_runs_one_build_and_rollback_restores_the_previous_site(
@@ -340,9 +364,9 @@ def test_publish_queue_coalesces_runs_one_build_and_rollback_restores_the_previo
     run = conn.execute("SELECT * FROM build_runs WHERE id = %s", (a,)).fetchone()
     assert run["status"] == "succeeded" and run["requested_by"] == "owner@example.com"
     assert build_queue.unpublished_changes(conn) == []
-    assert "Rose Noire" in (live(settings) / "products/rose-noir.html").read_text()
+    assert "Rose Noire" in (live(settings) / product_file("rose-noir")).read_text()
     assert build_queue.rollback(settings) == Path(first["build_dir"]).name
-    assert "Rose Noire" not in (live(settings) / "products/rose-noir.html").read_text()
+    assert "Rose Noire" not in (live(settings) / product_file("rose-noir")).read_text()
     assert build_queue.live_build(settings) == Path(first["build_dir"])
     assert filecmp.cmp(live(settings) / "index.html", Path(first["build_dir"]) / "index.html")
 
@@ -361,11 +385,17 @@ def test_a_build_under_a_private_umask_is_still_readable_by_nginx(
         os.umask(old)
 
     root = live(settings)
+    # Into the product shards too: products/<shard> links out of the build.
+    served = [
+        Path(folder, name)
+        for folder, dirs, names in os.walk(root, followlinks=True)
+        for name in [".", *dirs, *names]
+    ]
+    assert any(p.suffix == ".html" and p.parent.parent.name == "products" for p in served)
     unreadable = [
-        p.relative_to(root).as_posix()
-        for p in [root, *root.rglob("*")]
-        if not p.is_symlink()
-        and stat.S_IMODE(p.stat().st_mode) & (0o055 if p.is_dir() else 0o044)
+        p.as_posix()
+        for p in served
+        if stat.S_IMODE(p.stat().st_mode) & (0o055 if p.is_dir() else 0o044)
         != (0o055 if p.is_dir() else 0o044)
     ]
     assert unreadable == []
@@ -420,3 +450,83 @@ def test_the_search_index_keeps_its_bytes_and_inode_when_only_a_price_or_stock_c
     build_site()
     renamed = live(settings) / "search-index.json"
     assert b'"Rose Nuit"' in renamed.read_bytes() and b'"Rose Noir"' not in renamed.read_bytes()
+
+
+def served_bytes(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in served_files(root)}
+
+
+def test_builds_one_after_another_in_one_process_serve_what_a_full_build_does(
+    settings, catalog_shop: Shop, build_site, tmp_path
+):
+    """The worker's builds start from what the last one kept in memory (cards, page
+    plans, the catalog rows): after every kind of edit they serve the same bytes as a
+    fresh full build of the same catalog."""
+    conn = catalog_shop.conn
+    edits = [
+        "UPDATE product_sizes SET price_cents = 333 WHERE size_ml = 1"
+        " AND product_id = (SELECT id FROM products WHERE slug = 'rose-noir')",
+        "UPDATE products SET description = 'Dusk in a garden.' WHERE slug = 'oud-royal'",
+        "UPDATE products SET name = 'Aaron Rose' WHERE slug = 'rose-noir'",
+        "UPDATE products SET heart_notes = heart_notes || ARRAY['Oud'] WHERE slug = 'neroli-soleil'",
+        "UPDATE products SET is_active = false WHERE slug = 'oud-royal'",
+        "UPDATE brands SET description = 'A new house note' WHERE slug = 'maison-test'",
+    ]
+    build_site()
+    for edit in edits[:3]:
+        conn.execute(edit)
+        build_site()
+    # A full build over a live one: every page made again, none lost to the old one.
+    rebuilt = build_site(full=True)
+    fresh = site_build.main(settings.model_copy(update={"public_dir": tmp_path / "a"}), full=True)
+    assert served_bytes(Path(rebuilt["build_dir"])) == served_bytes(Path(fresh["build_dir"]))
+    for edit in edits[3:]:
+        conn.execute(edit)
+        build_site()
+    catalog_shop.stock("neroli-soleil", ml=0)
+    catalog_shop.product("zest-nouveau", sizes={1: 250, 5: 900})
+    incremental = build_site()
+    fresh = site_build.main(settings.model_copy(update={"public_dir": tmp_path / "b"}), full=True)
+    assert incremental["pages_written"] < fresh["pages_written"]
+    assert served_bytes(Path(incremental["build_dir"])) == served_bytes(Path(fresh["build_dir"]))
+
+
+def test_a_change_committed_after_a_build_read_the_catalog_is_in_the_next_build(
+    settings, catalog_shop: Shop, build_site, database_url
+):
+    """Writers commit in any order: an edit whose transaction began before a build's
+    snapshot and committed after it is found by the next build all the same."""
+    import psycopg
+
+    build_site()
+    with psycopg.connect(database_url) as late:
+        late.execute(
+            "UPDATE product_sizes SET price_cents = 1234 WHERE size_ml = 1"
+            " AND product_id = (SELECT id FROM products WHERE slug = 'rose-noir')"
+        )
+        build_site()  # does not see the uncommitted price
+        assert "€12.34" not in (live(settings) / product_file("rose-noir")).read_text()
+        late.commit()
+    build_site()
+    assert "€12.34" in (live(settings) / product_file("rose-noir")).read_text()
+
+
+def test_a_one_product_edit_copies_one_shard_and_leaves_the_previous_build_as_it_was(
+    settings, catalog_shop: Shop, build_site
+):
+    first = Path(build_site()["build_dir"])
+    before = served_bytes(first)
+    catalog_shop.conn.execute(
+        # not its lowest price: no card elsewhere shows it, only its own page moves
+        "UPDATE product_sizes SET price_cents = 777 WHERE size_ml = 2"
+        " AND product_id = (SELECT id FROM products WHERE slug = 'rose-noir')"
+    )
+    second = Path(build_site()["build_dir"])
+    shard = product_file("rose-noir").split("/")[1]
+    links = {p.name: os.path.realpath(p) for p in (first / "products").iterdir()}
+    moved = {
+        p.name for p in (second / "products").iterdir() if os.path.realpath(p) != links[p.name]
+    }
+    assert moved == {shard}
+    assert "€7.77" in (second / product_file("rose-noir")).read_text()
+    assert served_bytes(first) == before  # rollback finds it exactly as it was published

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from decant.publishing.product_shards import product_file
 from decant.site import rules
 from tests.factories import Shop
+from tests.site_files import served_files
 
 EDITS = {
     "price": lambda shop: shop.conn.execute(
@@ -31,7 +33,7 @@ EDITS = {
 
 def page_kind(rel: str, slug: str) -> str:
     """What a rewritten file is to the edited product `slug`."""
-    if rel == f"products/{slug}.html":
+    if rel == product_file(slug):
         return rules.PRODUCT
     if rel.startswith("products/"):
         return rules.RELATED_PRODUCTS
@@ -53,10 +55,11 @@ def page_kind(rel: str, slug: str) -> str:
 
 
 def files(root: Path) -> dict[str, bytes]:
+    """Every page a build serves, product pages in its shard directories included."""
     return {
         str(p.relative_to(root)): p.read_bytes()
-        for p in root.rglob("*")
-        if p.is_file() and p.suffix not in (".gz", ".br") and "assets" not in p.parts
+        for p in served_files(root)
+        if p.suffix not in (".gz", ".br") and "assets" not in p.parts
     }
 
 

@@ -11,6 +11,7 @@ Run by hand: `.venv/bin/python bench/admin.py [--products N] [--orders N] [--eve
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import statistics
@@ -199,7 +200,17 @@ def run(args: argparse.Namespace, url: str, redis_url: str, work: Path) -> int:
             "stock report, low stock first",
             timed(lambda: forecasts.report_page(conn, low_first=True)),
         )
-        all_ok &= report("reorder list", timed(lambda: forecasts.reorder_list(conn)))
+        all_ok &= report(
+            "stock report, search by house",
+            timed(lambda: forecasts.report_page(conn, q="house 7")),
+        )
+        all_ok &= report(
+            "stock report, page 200", timed(lambda: forecasts.report_page(conn, page=200))
+        )
+        all_ok &= report(
+            "reorder, the page's first 20", timed(lambda: forecasts.reorder_first(conn, limit=20))
+        )
+        all_ok &= report("reorder list, whole", timed(lambda: forecasts.reorder_list(conn)))
         all_ok &= report("orders list, newest 50", timed(lambda: list_orders(conn, OrderFilters())))
         all_ok &= report(
             "orders list, status=paid",
@@ -223,6 +234,7 @@ def run(args: argparse.Namespace, url: str, redis_url: str, work: Path) -> int:
     from functions import create_app
 
     app = create_app(settings)
+    logging.getLogger("decant.access").setLevel(logging.WARNING)  # the figures, not 200 lines
     client = app.test_client()
     client.environ_base["wsgi.url_scheme"] = "https"
     client.get("/admin/login")
@@ -252,6 +264,8 @@ def run(args: argparse.Namespace, url: str, redis_url: str, work: Path) -> int:
         f"/admin/inventory?page={args.products // 50}",
         "/admin/inventory?low=1",
         "/admin/inventory?q=house+7",
+        "/admin/inventory?q=scent+4242",
+        "/admin/inventory?q=house+7&low=1",
         "/admin/orders?page=100",
         "/admin/publishing",
         "/admin/audit",
@@ -259,6 +273,9 @@ def run(args: argparse.Namespace, url: str, redis_url: str, work: Path) -> int:
         "/api/admin/orders",
         "/api/admin/products",
         "/api/admin/inventory",
+        "/api/admin/inventory?low_first=true",
+        "/api/admin/inventory?q=house+7",
+        f"/api/admin/inventory?page={args.products // 200}&per_page=200",
     ]
     for path in pages:
 

@@ -95,16 +95,23 @@ def stock_of(conn: psycopg.Connection, slug: str) -> dict[str, Any]:
     return row
 
 
-def low_stock(conn: psycopg.Connection) -> list[dict[str, Any]]:
-    """Products at or under their threshold, emptiest first (the generated alert column)."""
+def low_stock(conn: psycopg.Connection, *, limit: int | None = None) -> list[dict[str, Any]]:
+    """Products at or under their threshold, emptiest first (the generated alert column);
+    the first `limit` of them, or all."""
     return conn.execute(
         """
         SELECT p.slug, p.name, p.brand, i.remaining_volume, i.low_stock_threshold
           FROM inventory i JOIN products p ON p.id = i.product_id
          WHERE i.low_stock_alert
          ORDER BY i.remaining_volume, p.slug
-        """
+         LIMIT %s
+        """,
+        (limit,),
     ).fetchall()
+
+
+def low_stock_count(conn: psycopg.Connection) -> int:
+    return conn.execute("SELECT count(*) AS n FROM inventory WHERE low_stock_alert").fetchone()["n"]
 
 
 def cost_per_ml_cents(conn: psycopg.Connection, slug: str) -> Decimal:

@@ -200,17 +200,22 @@ def delete_expired(conn: psycopg.Connection) -> int:
     ).rowcount
 
 
-def waiting_by_product(conn: psycopg.Connection) -> dict[str, list[dict[str, Any]]]:
+def waiting_by_product(
+    conn: psycopg.Connection, product_ids: list[int] | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """Confirmed subscribers still waiting, per product slug and size: the demand an
-    owner sees before reordering a bottle."""
+    owner sees before reordering a bottle. With `product_ids`, for those products only
+    (the rows a page shows)."""
     rows = conn.execute(
         """
         SELECT p.slug, a.size_ml, count(*) AS waiting
           FROM stock_alerts a JOIN products p ON p.id = a.product_id
          WHERE a.confirmed_at IS NOT NULL AND a.notified_at IS NULL
+           AND (%(ids)s::bigint[] IS NULL OR a.product_id = ANY(%(ids)s::bigint[]))
          GROUP BY p.slug, a.size_ml
          ORDER BY p.slug, a.size_ml
-        """
+        """,
+        {"ids": product_ids},
     ).fetchall()
     out: dict[str, list[dict[str, Any]]] = {}
     for row in rows:

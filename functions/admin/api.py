@@ -18,8 +18,9 @@ from functions.admin import guard
 from functions.admin.blueprints import api
 from functions.admin.guard import owner_only
 from functions.admin.orders import payment_provider
+from functions.admin.pages import MAX_PAGE, in_range
 from functions.web.envelope import ok, paged
-from functions.web.request_body import json_body, query_args
+from functions.web.request_body import json_body, query_args, text
 
 
 class ProductQuery(BaseModel):
@@ -132,17 +133,51 @@ def order_update(order_id: int) -> Response:
         return ok(back_office.detail(conn, order["id"]))
 
 
+class InventoryQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    q: text(100) | None = None
+    low_first: bool = False
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    per_page: int = Field(forecasts.PER_PAGE, ge=1, le=200)
+
+
+# reorder and low_stock are summaries: their first rows, with how many there are in
+# meta; the whole of the low ones is the list itself with low_first=true.
+INVENTORY_SUMMARY_ROWS = 50
+
+
 @api.get("/inventory")
 def inventory_report() -> Response:
+    query = query_args(InventoryQuery)
     with guard.connection() as conn:
-        return ok(
-            {
-                "products": forecasts.report(conn),
-                "reorder": forecasts.reorder_list(conn),
-                "low_stock": stock.low_stock(conn),
-                "value_cents": forecasts.inventory_value_cents(conn),
-            }
+        rows, total = forecasts.report_page(
+            conn,
+            q=query.q or None,
+            low_first=query.low_first,
+            page=query.page,
+            per_page=query.per_page,
         )
+        in_range(query.page, rows)
+        reorder, reorder_total = forecasts.reorder_first(conn, limit=INVENTORY_SUMMARY_ROWS)
+        low = stock.low_stock(conn, limit=INVENTORY_SUMMARY_ROWS)
+        data = {
+            "products": rows,
+            "reorder": reorder,
+            "low_stock": low,
+            "value_cents": forecasts.inventory_value_cents(conn),
+        }
+        low_total = stock.low_stock_count(conn)
+    # The contract's pagination meta (as `paged` gives a list), for data.products, and
+    # the summaries' sizes.
+    meta = {
+        "total": total,
+        "page": query.page,
+        "per_page": query.per_page,
+        "hasMore": query.page * query.per_page < total,
+        "reorder_total": reorder_total,
+        "low_stock_total": low_total,
+    }
+    return ok(data, meta=meta)
 
 
 class AnalyticsQuery(BaseModel):

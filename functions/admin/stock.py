@@ -9,6 +9,10 @@ from functions.admin import forms, guard
 from functions.admin.blueprints import pages
 from functions.admin.pages import in_range, last_page, page_number
 
+# The summaries above the list show their first rows and say how many more there are;
+# the whole of them is "low stock first" in the list below, page by page.
+SUMMARY_ROWS = 20
+
 
 @pages.get("/inventory")
 def inventory_page() -> str:
@@ -19,10 +23,11 @@ def inventory_page() -> str:
             conn, q=q, low_first=request.args.get("low") == "1", page=page
         )
         in_range(page, rows)
-        reorder = forecasts.reorder_list(conn)
-        low = stock.low_stock(conn)
+        reorder, reorder_total = forecasts.reorder_first(conn, limit=SUMMARY_ROWS)
+        low = stock.low_stock(conn, limit=SUMMARY_ROWS)
+        low_total = stock.low_stock_count(conn) if len(low) == SUMMARY_ROWS else len(low)
         value = forecasts.inventory_value_cents(conn)
-        waiting = stock_alerts.waiting_by_product(conn)
+        waiting = stock_alerts.waiting_by_product(conn, [r["id"] for r in rows])
     return render_template(
         "admin/inventory.html",
         waiting=waiting,
@@ -31,7 +36,9 @@ def inventory_page() -> str:
         page=page,
         last_page=last_page(total, forecasts.PER_PAGE),
         reorder=reorder,
+        reorder_total=reorder_total,
         low=low,
+        low_total=low_total,
         value=value,
         reasons=stock.REASONS,
     )

@@ -23,6 +23,8 @@ NAMED_BAD_INPUTS = [
     ("GET", "/admin/products?page=²", None, "page"),
     ("GET", "/admin/orders?page=²", None, "page"),
     ("GET", "/admin/orders?page=٣", None, "page"),
+    ("GET", "/admin/inventory?page=²", None, "page"),
+    ("GET", "/admin/inventory?q=rose&page=2", None, "page"),
     ("POST", "/admin/products", {**PRODUCT_FORM, "launch_year": "²"}, "launch_year"),
     ("POST", "/admin/products", {**PRODUCT_FORM, "launch_year": "٢٠٢١"}, "launch_year"),
     ("POST", "/admin/products/prices", {"percent": "NaN"}, "percent"),
@@ -63,6 +65,7 @@ def test_bad_numbers_in_admin_forms_answer_422_naming_the_field(
     [
         ("GET", "/admin/products?q=%00", None),
         ("GET", "/admin/orders?q=a%00b", None),
+        ("GET", "/admin/inventory?q=a%00b", None),
         ("POST", "/admin/inventory/rose-noir/adjust", {"delta_ml": "1", "note": "a\x00b"}),
     ],
 )
@@ -79,6 +82,8 @@ def test_a_nul_character_in_an_admin_form_is_a_422_not_a_500(owner, shop, method
         ("/api/admin/products?page=²", "page"),
         ("/api/admin/products?page=٣", "page"),
         ("/api/admin/orders?per_page=Infinity", "per_page"),
+        ("/api/admin/inventory?per_page=Infinity", "per_page"),
+        ("/api/admin/inventory?page=٣", "page"),
     ],
 )
 def test_bad_numbers_in_admin_api_queries_answer_the_envelope(owner, path, field):
@@ -133,7 +138,7 @@ NOT_FUZZED = {
 }
 FORM_FIELDS = [
     "page", "per_page", "period", "status", "payment_status", "from", "to", "q", "brand",
-    "active", "low", "entity", "slug", "name", "concentration", "gender", "description",
+    "active", "low", "low_first", "entity", "slug", "name", "concentration", "gender", "description",
     "top_notes", "heart_notes", "base_notes", "accords", "launch_year", "perfumer",
     "is_active", "size_ml", "price", "percent", "product_id", "volume_ml", "cost",
     "supplier", "received_on", "delta_ml", "reason", "note", "tracking_number", "amount",

@@ -16,6 +16,7 @@ from pydantic.json_schema import models_json_schema
 
 from decant.catalog.curated_sets import SetIn
 from decant.orders.discount_codes import DiscountIn
+from functions.admin.api import InventoryQuery
 from functions.events import EventIn
 from functions.orders import CartIn, OrderOut, TrackOut, TrackQuery
 from functions.products import ProductListMeta, ProductOut, ProductQuery
@@ -439,7 +440,15 @@ def document() -> dict[str, Any]:
             "parameters": _id_param(),
             "put": _admin("Move an order (fulfil, ship, refund)", body=True),
         },
-        "/api/admin/inventory": {"get": _admin("Stock per product with low-stock alerts")},
+        "/api/admin/inventory": {
+            "get": {
+                **_admin(
+                    "Stock per product, one page at a time (search by name, low stock"
+                    " first), with the reorder and low-stock summaries"
+                ),
+                "parameters": _query(InventoryQuery),
+            }
+        },
         "/api/admin/analytics": {"get": _admin("Business figures for a period")},
     }
     paths.update(_offer_paths())

@@ -55,6 +55,7 @@ def product_shard(slug: str) -> str:
     return f"{min(murmur2(slug.encode()) // PART, SHARDS - 1):02d}"
 
 
+@functools.lru_cache(maxsize=200_000)
 def product_file(slug: str) -> str:
     """The file, relative to a build, that serves /products/<slug>/."""
     return f"products/{product_shard(slug)}/{slug}.html"

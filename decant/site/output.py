@@ -106,9 +106,14 @@ class Output:
         prev, new = str(self.prev_dir), str(self.new_dir)
         all_rels, missing = list(rels), []
         if self.shards is not None:  # in a shard this build shares or copied: there
-            sharded = [r for r in rels if self._shard(r) is not None]
-            missing = [r for r in sharded if not self.shards.holds_previous(self._shard(r))]  # type: ignore[arg-type]
-            rels = [r for r in rels if self._shard(r) is None]
+            plain = []
+            for rel in rels:
+                shard = self._shard(rel)
+                if shard is None:
+                    plain.append(rel)
+                elif not self.shards.holds_previous(shard):
+                    missing.append(rel)
+            rels = plain
         # Directories many of these files share ("products/") first: no race on them.
         for parent in {os.path.dirname(rel) for rel in rels if rel.count("/") == 1}:
             self._mkdir_rel(parent)

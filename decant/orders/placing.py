@@ -195,9 +195,9 @@ def _merged_lines(cart: Cart, max_units: int = MAX_QUANTITY) -> list[CartLine]:
     return [CartLine(slug, size, qty) for (slug, size), qty in merged.items()]
 
 
-# Prices, cost and stock in one statement. Nothing is locked here: the stock is taken
-# by the items' trigger, which is what decides, and this read only lets an obviously
-# short cart fail fast with its lines.
+# Prices and stock in one read, when the offers are not remembered (or one moved).
+# Nothing is locked here: the stock is taken by the items' trigger, which is what
+# decides, and this read only lets an obviously short cart fail fast with its lines.
 OFFERS_SQL = """
 SELECT p.id AS product_id, p.slug, p.name, p.brand, ps.size_ml, ps.price_cents,
        i.remaining_volume, now() AS now
@@ -268,8 +268,8 @@ ORDER_COLUMNS = """
 _INSERT_ORDER = f"""
 WITH unpaid AS MATERIALIZED (
     SELECT CASE WHEN %(max_unpaid)s::integer IS NULL THEN true
-                ELSE refuse_beyond_unpaid_limit(%(email)s, %(client_address)s, %(max_unpaid)s,
-                                                %(expiry_minutes)s) END AS passed
+                ELSE refuse_beyond_unpaid_limit(%(email)s, %(client_address)s::inet,
+                                                %(max_unpaid)s, %(expiry_minutes)s) END AS passed
 ), line AS MATERIALIZED (
     SELECT item.*
       FROM unpaid,

@@ -4,8 +4,11 @@ Run by hand: `.venv/bin/python bench/orders.py [--seconds 5] [--rounds 2]`. Uses
 DATABASE_URL when set (a fresh database is created on that server), else an embedded
 PostgreSQL in a temporary directory.
 
-Three sides, each measured in the same run on the same database:
-- decant: `orders.place`, what `POST /api/orders` calls;
+Four sides, each measured in the same run on the same database:
+- decant: `orders.place` without the unpaid-orders limit (the back office's way);
+- decant+limits: `orders.place` as `POST /api/orders` calls it, with
+  DECANT_MAX_UNPAID_ORDERS' locks and count, every order from its own e-mail and client
+  address (as in bench/api.py);
 - floor: the same order written by one bare SQL statement, numbered by the schema's
   own `next_order_number()` (the table default);
 - sequence floor: the same statement numbered by a plain sequence: the fastest a
@@ -17,11 +20,18 @@ written == orders counted as placed, millilitres taken == 2 ml per order); one
 scenario lets a product sell out, so refusals are measured and oversold units
 counted; exceptions in the buyer threads other than the refusal are counted. Any
 finding is printed and the exit status is 1.
+
+The buyers' connections are opened once per scenario and serve every side in turn,
+as the app's pool serves every request: the warm-up then warms the measured
+connections' prepared statements and plans (a connection lives for an hour in the
+pool). `--fresh-connections` opens new ones for every run instead, as before, which
+also counts each connection's first planning of each statement.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import sys
@@ -165,9 +175,19 @@ def ledger(conn: psycopg.Connection) -> tuple[int, Decimal]:
     return int(row["orders"]), Decimal(row["used"])
 
 
-def measure(url: str, buyers: int, seconds: float, work: Work, pick: Pick) -> Outcome:
-    """One run of `buyers` threads, checked against the database afterwards."""
-    connections = [db.connect(url) for _ in range(buyers)]
+def measure(
+    url: str,
+    buyers: int,
+    seconds: float,
+    work: Work,
+    pick: Pick,
+    connections: list[psycopg.Connection] | None = None,
+) -> Outcome:
+    """One run of `buyers` threads, checked against the database afterwards; on the
+    given connections (one per buyer), else on new ones closed after the run."""
+    fresh = connections is None
+    if connections is None:
+        connections = [db.connect(url) for _ in range(buyers)]
     placed = [0] * buyers
     refused = [0] * buyers
     errors: list[Counter] = [Counter() for _ in range(buyers)]
@@ -188,8 +208,9 @@ def measure(url: str, buyers: int, seconds: float, work: Work, pick: Pick) -> Ou
         orders_before, used_before = ledger(check)
         elapsed = run_together(buyers, seconds, buyer)
         orders_after, used_after = ledger(check)
-    for connection in connections:
-        connection.close()
+    if fresh:
+        for connection in connections:
+            connection.close()
     outcome = Outcome(sum(placed), sum(refused), elapsed, sum(errors, Counter()))
     if orders_after - orders_before != outcome.placed:
         outcome.findings.append(
@@ -217,6 +238,32 @@ def domain_order(conn: psycopg.Connection, slug: str) -> None:
         raise Refused from None
 
 
+shoppers = itertools.count(1)
+# The app's defaults (decant/platform/config.py): 3 unpaid orders, 30 minutes.
+API_LIMITS = placing.OrderLimits(max_units_per_line=5, max_unpaid_orders=3, expiry_minutes=30)
+
+
+def limited_order(conn: psycopg.Connection, slug: str) -> None:
+    """As POST /api/orders places it: under the unpaid-orders limit, each order from its
+    own shopper (e-mail and client address), so the limit's locks and counts are paid
+    and never refuse."""
+    n = next(shoppers)
+    try:
+        placing.place(
+            conn,
+            Cart(
+                email=f"bench-{n}@example.com",
+                name="Bench",
+                shipping_address=ADDRESS,
+                items=[CartLine(slug, 2, 1)],  # type: ignore[arg-type]
+                client_address=f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}",
+            ),
+            limits=API_LIMITS,
+        )
+    except OutOfStock:
+        raise Refused from None
+
+
 def _bare(sql: str) -> Work:
     def work(conn: psycopg.Connection, slug: str) -> None:
         try:
@@ -234,6 +281,7 @@ sequence_floor_order = _bare(SEQUENCE_NUMBERED_SQL)
 
 SIDES: dict[str, Work] = {
     "decant": domain_order,
+    "decant+limits": limited_order,
     "floor": floor_order,
     "seq floor": sequence_floor_order,
 }
@@ -244,9 +292,16 @@ def spread(rng: random.Random) -> str:
 
 
 def domain_rate(url: str, buyers: int, seconds: float, one_product: bool = False) -> float:
-    """Used by bench/api.py to put HTTP figures beside the domain's."""
+    """Used by bench/api.py to put HTTP figures beside the domain's: as the API places
+    orders (under the unpaid-orders limit), on connections warmed first."""
     pick: Pick = (lambda rng: "bench-0") if one_product else spread
-    return measure(url, buyers, seconds, domain_order, pick).rate
+    connections = [db.connect(url) for _ in range(buyers)]
+    try:
+        measure(url, buyers, 1.0, limited_order, pick, connections)
+        return measure(url, buyers, seconds, limited_order, pick, connections).rate
+    finally:
+        for connection in connections:
+            connection.close()
 
 
 def restock(url: str, slug: str, units: int) -> None:
@@ -267,13 +322,40 @@ class Scenario:
 
 
 def run_scenario(
-    url: str, scenario: Scenario, index: int, seconds: float, rounds: int, warm_up: float
+    url: str,
+    scenario: Scenario,
+    index: int,
+    seconds: float,
+    rounds: int,
+    warm_up: float,
+    fresh_connections: bool = False,
+) -> dict[str, Outcome]:
+    pool = None if fresh_connections else [db.connect(url) for _ in range(scenario.buyers)]
+    try:
+        return _run_sides(url, scenario, index, seconds, rounds, warm_up, pool)
+    finally:
+        for connection in pool or []:
+            connection.close()
+
+
+def _run_sides(
+    url: str,
+    scenario: Scenario,
+    index: int,
+    seconds: float,
+    rounds: int,
+    warm_up: float,
+    pool: list[psycopg.Connection] | None,
 ) -> dict[str, Outcome]:
     names = list(SIDES)
     for name in names:  # warm-up: connections, plans, caches; not counted
         if scenario.sell_out:
             restock(url, SELL_OUT_SLUG, SELL_OUT_UNITS)
-        measure(url, scenario.buyers, warm_up, SIDES[name], scenario.pick)
+        measure(url, scenario.buyers, warm_up, SIDES[name], scenario.pick, pool)
+    with db.connect(url) as conn:
+        # As autovacuum does in a shop within a minute: statistics for the orders the
+        # warm-up wrote, so no plan is left as it was made for an empty table.
+        conn.execute("ANALYZE")
     results = {name: Outcome() for name in names}
     for round_no in range(rounds):
         # Whoever goes first meets a colder or warmer machine: take turns.
@@ -284,7 +366,7 @@ def run_scenario(
         for name in order:
             if scenario.sell_out:
                 restock(url, SELL_OUT_SLUG, SELL_OUT_UNITS)
-            run = measure(url, scenario.buyers, seconds, SIDES[name], scenario.pick)
+            run = measure(url, scenario.buyers, seconds, SIDES[name], scenario.pick, pool)
             total = results[name]
             total.placed += run.placed
             total.refused += run.refused
@@ -310,6 +392,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="per side per round")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--warm-up", type=float, default=1.0)
+    parser.add_argument(
+        "--fresh-connections",
+        action="store_true",
+        help="new buyer connections for every run instead of one set per scenario",
+    )
     args = parser.parse_args()
     server = os.environ.get("DATABASE_URL") or embedded.postgres_url(
         Path(tempfile.mkdtemp(prefix="bench-pg-")), keep_running=False
@@ -331,23 +418,28 @@ def main() -> None:
     ]
     print(
         f"orders/s placed, {args.seconds:g} s per side x {args.rounds} rounds (sides take turns"
-        f" going first), {args.warm_up:g} s warm-up, {PRODUCTS} products, {os.cpu_count()} cores"
+        f" going first), {args.warm_up:g} s warm-up, {PRODUCTS} products, {os.cpu_count()} cores,"
+        f" {'new connections every run' if args.fresh_connections else 'one set of connections per scenario'}"
     )
     print(
-        f"{'scenario':<32}{'decant':>9}{'floor':>9}{'seq floor':>11}"
-        f"{'/floor':>8}{'/seq':>7}  exceptions"
+        f"{'scenario':<32}{'decant':>8}{'+limits':>9}{'floor':>8}{'seq floor':>11}"
+        f"{'/floor':>8}{'/seq':>7}{'+limits/seq':>13}  exceptions"
     )
     findings: list[str] = []
     refusals: list[str] = []
     for index, scenario in enumerate(scenarios):
-        results = run_scenario(url, scenario, index, args.seconds, args.rounds, args.warm_up)
-        ours, floor, seq = results["decant"], results["floor"], results["seq floor"]
+        results = run_scenario(
+            url, scenario, index, args.seconds, args.rounds, args.warm_up, args.fresh_connections
+        )
+        ours, limited = results["decant"], results["decant+limits"]
+        floor, seq = results["floor"], results["seq floor"]
         # A sold-out product is measured by every answer, refusals included.
         rate = (lambda o: o.answers) if scenario.sell_out else (lambda o: o.rate)
         errors = sum((o.errors for o in results.values()), Counter())
         print(
-            f"{scenario.label:<32}{rate(ours):>9.0f}{rate(floor):>9.0f}{rate(seq):>11.0f}"
-            f"{rate(ours) / rate(floor):>8.2f}{rate(ours) / rate(seq):>7.2f}"
+            f"{scenario.label:<32}{rate(ours):>8.0f}{rate(limited):>9.0f}{rate(floor):>8.0f}"
+            f"{rate(seq):>11.0f}{rate(ours) / rate(floor):>8.2f}{rate(ours) / rate(seq):>7.2f}"
+            f"{rate(limited) / rate(seq):>13.2f}"
             f"  {sum(errors.values())}{' ' + str(dict(errors)) if errors else ''}"
         )
         for name, outcome in results.items():

@@ -8,10 +8,12 @@ same products in a different order queue up instead of deadlocking.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -30,13 +32,11 @@ from decant.errors import (
     ValidationError,
 )
 from decant.orders import pricing
+from decant.orders.offer_cache import OFFERS, OfferCache
 
 MAX_LINES = 50
 PRICE_RACE_ATTEMPTS = 3
 MAX_QUANTITY = 100
-# pg_advisory_xact_lock(class, key) classes: one e-mail's or one client's unpaid orders.
-UNPAID_BY_EMAIL_LOCK = 4_242_101
-UNPAID_BY_CLIENT_LOCK = 4_242_102
 
 # The same machine as sql/0003_orders.sql's order_transitions, so the domain can
 # refuse a move with a clear error before the database has to. The database table is
@@ -115,17 +115,19 @@ def place(
     *,
     idempotency_key: str | None = None,
     limits: OrderLimits = OrderLimits(),
+    offers: OfferCache = OFFERS,
 ) -> dict[str, Any]:
     """Create the order and reserve its stock, or change nothing.
 
-    Two statements: a read of prices and stock, then one statement that inserts the
-    order and its items (and counts the discount code's use) only if every price it
-    was given is still the database's price, so the locks on a bottle are held only
-    while that statement runs. If an admin changed a price in between, the write
-    inserts nothing and the cart is priced again. With an unpaid-orders limit, the
-    count and the write share a transaction holding advisory locks on the e-mail and
-    the client address, so concurrent orders from one hoarder queue up and cannot all
-    pass the count.
+    One statement, one round trip, for a cart of sizes this process has sold before:
+    the prices are those remembered from the database (offer_cache.py), and the
+    statement that writes the order checks each of them against product_sizes and
+    writes nothing if one moved; then the cart is priced again from a fresh read and
+    written again. The same statement takes the unpaid-orders limit's locks and count
+    first (refuse_beyond_unpaid_limit, sql/0090) and refuses a cart whose stock is not
+    there before writing anything; the items' trigger takes the stock, and the CHECK
+    on inventory decides between two buyers of the last unit. A discount code adds a
+    read of the code; a curated set, a read of its samples.
     """
     lines = _merged_lines(cart, limits.max_units_per_line)
     fingerprint = cart.fingerprint() if idempotency_key else None
@@ -133,14 +135,12 @@ def place(
         existing = _by_idempotency_key(conn, idempotency_key, fingerprint)
         if existing is not None:
             return existing
-    for _attempt in range(PRICE_RACE_ATTEMPTS):
+    for attempt in range(PRICE_RACE_ATTEMPTS):
+        priced = (attempt == 0 and _remembered_quote(conn, cart, lines, offers)) or quote(
+            conn, cart, lines, offers
+        )
         try:
-            if limits.max_unpaid_orders is None:
-                order = _insert_order(conn, cart, lines, idempotency_key, fingerprint)
-            else:
-                with conn.transaction():
-                    _refuse_beyond_unpaid_limit(conn, cart, limits)
-                    order = _insert_order(conn, cart, lines, idempotency_key, fingerprint)
+            order = write_order(conn, cart, priced, idempotency_key, fingerprint, limits)
         except _StockTaken as taken:
             ids = [offer["product_id"] for _, offer in taken.chosen]
             ids += [sample.product_id for sample in taken.samples]
@@ -164,6 +164,7 @@ def place(
             raise
         if order is not None:
             return order
+        offers.forget(conn, lines)
     raise Conflict("prices changed while the order was placed; please try again")
 
 
@@ -194,62 +195,49 @@ def _merged_lines(cart: Cart, max_units: int = MAX_QUANTITY) -> list[CartLine]:
     return [CartLine(slug, size, qty) for (slug, size), qty in merged.items()]
 
 
-UNPAID_SQL = """
-SELECT count(*) FILTER (WHERE lower(email) = lower(%(email)s)) AS by_email,
-       min(created_at) FILTER (WHERE lower(email) = lower(%(email)s)) AS oldest_by_email,
-       count(*) FILTER (WHERE client_address = %(client)s::inet) AS by_client,
-       min(created_at) FILTER (WHERE client_address = %(client)s::inet) AS oldest_by_client,
-       now() AS now
-  FROM orders
- WHERE status = 'pending' AND payment_status IN ('unpaid', 'failed')
-   AND (lower(email) = lower(%(email)s) OR client_address = %(client)s::inet)
-"""
-
-
-def _refuse_beyond_unpaid_limit(conn: psycopg.Connection, cart: Cart, limits: OrderLimits) -> None:
-    """Within the caller's transaction: lock this e-mail and client, count their unpaid
-    pending orders, and refuse with the seconds until the oldest one expires.
-
-    The e-mail's lock is always taken before the client's, so two orders never wait on
-    each other in opposite orders."""
-    email = cart.email.strip()
-    conn.execute(
-        "SELECT pg_advisory_xact_lock(%s, hashtext(lower(%s)))", (UNPAID_BY_EMAIL_LOCK, email)
-    )
-    if cart.client_address:
-        conn.execute(
-            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
-            (UNPAID_BY_CLIENT_LOCK, cart.client_address),
-        )
-    held = conn.execute(UNPAID_SQL, {"email": email, "client": cart.client_address}).fetchone()
-    limit = limits.max_unpaid_orders or 0
-    expiry = limits.expiry_minutes * 60
-    waits = [
-        (held[oldest] - held["now"]).total_seconds() + expiry
-        for count, oldest in (("by_email", "oldest_by_email"), ("by_client", "oldest_by_client"))
-        if held[count] >= limit
-    ]
-    if waits:
-        raise RateLimited(
-            f"at most {limit} unpaid orders at once; pay or cancel one first",
-            retry_after=max(1, int(max(waits)) + 1),
-        )
-
-
-# Prices, cost and stock in one statement. Nothing is locked here: the stock is taken
-# by the items' trigger, which is what decides, and this read only lets an obviously
-# short cart fail fast with its lines.
+# Prices and stock in one read, when the offers are not remembered (or one moved).
+# Nothing is locked here: the stock is taken by the items' trigger, which is what
+# decides, and this read only lets an obviously short cart fail fast with its lines.
 OFFERS_SQL = """
 SELECT p.id AS product_id, p.slug, p.name, p.brand, ps.size_ml, ps.price_cents,
-       i.remaining_volume, now() AS now,
-       coalesce((SELECT round(sum(b.cost_cents)::numeric / nullif(sum(b.volume_ml), 0), 4)
-                   FROM bottle_batches b WHERE b.product_id = p.id), 0) AS cost_per_ml_cents
+       i.remaining_volume, now() AS now
   FROM products p
   JOIN product_sizes ps ON ps.product_id = p.id AND ps.is_active
   JOIN inventory i ON i.product_id = p.id
  WHERE p.is_active AND p.slug = ANY(%s)
  ORDER BY p.id
 """
+
+# The code, the database's clock to judge its dates by, and whether this e-mail holds a
+# live use of a once-per-e-mail code: one read.
+CODE_SQL = """
+SELECT dc.*, now() AS now,
+       EXISTS (SELECT 1 FROM discount_redemptions r
+                WHERE r.code_id = dc.id AND r.email = lower(%(email)s) AND r.voided_at IS NULL)
+           AS used_by_email
+  FROM discount_codes dc
+ WHERE dc.code = upper(%(code)s)
+"""
+
+# What the database makes when an order is written. write_order adds the values it
+# wrote itself and those every new order starts with (NOT_YET), so the order it
+# answers has ORDER_COLUMNS without reading them back; tests/orders/test_orders.py
+# pins it equal to the stored order.
+MADE_BY_THE_DATABASE = """
+       id, order_number, status::text AS status, payment_status::text AS payment_status,
+       created_at, updated_at
+"""
+NOT_YET: dict[str, Any] = {
+    "refunded_cents": 0,
+    "payment_intent_id": None,
+    "tracking_number": None,
+    "cancel_reason": None,
+    "paid_at": None,
+    "shipped_at": None,
+    "delivered_at": None,
+    "cancelled_at": None,
+    "refunded_at": None,
+}
 
 ORDER_COLUMNS = """
        id, order_number, email, customer_name, shipping_address, shipping_country,
@@ -259,34 +247,53 @@ ORDER_COLUMNS = """
        created_at, updated_at, paid_at, shipped_at, delivered_at, cancelled_at, refunded_at
 """
 
-# The order, its items and the discount code's use in one statement, written only
-# when every line's price is still the database's. The items' trigger takes the stock
-# and the CHECK on inventory refuses it when it is not there. Items go in product-id
-# order, so the trigger locks inventory rows in that order and two carts naming the
-# same products in another order queue up instead of deadlocking.
-INSERT_ORDER = f"""
-WITH line AS (
-    SELECT *
-      FROM jsonb_to_recordset(%(lines)s::jsonb)
-           AS item(position integer, product_id bigint, name text, brand text, size_ml numeric,
-                   quantity integer, price integer, cost numeric, set_id bigint, set_line integer,
-                   set_price integer, set_version timestamptz)
-), priced AS (
-    SELECT count(*) = %(line_count)s AS still
-      FROM line
-      JOIN products p ON p.id = line.product_id AND p.is_active
-      JOIN product_sizes ps ON ps.product_id = line.product_id AND ps.size_ml = line.size_ml
-                           AND ps.is_active
-      LEFT JOIN curated_sets cs ON cs.id = line.set_id AND cs.is_active
-                               AND cs.price_cents = line.set_price
-                               AND cs.updated_at = line.set_version
-     WHERE CASE WHEN line.set_id IS NULL THEN ps.price_cents = line.price
-                ELSE cs.id IS NOT NULL END
-), code_use AS (
-    UPDATE discount_codes SET used_count = used_count + 1
-     WHERE id = %(code_id)s AND (SELECT still FROM priced)
-    RETURNING id
-), new_order AS (
+# The whole order in one statement, in this order:
+# - unpaid: the unpaid-orders limit's locks and count (sql/0090), or a refusal. Every
+#   line is read through it, so it runs before anything below is locked or written.
+# - verdict: whether every line is still the database's (product, slug, name, brand,
+#   the size's price, or the set's price and version) and whether the stock is there
+#   as far as this statement can see (each line carries its product's millilitres in
+#   the whole cart as `need`). Only then are the code's use counted, the order, its
+#   redemption and its items written.
+# - the items' trigger takes the stock and the CHECK on inventory refuses it when a
+#   concurrent order took it first (the statement then fails whole). Items go in
+#   product-id order, so the trigger locks inventory rows in that order and two carts
+#   naming the same products in another order queue up instead of deadlocking.
+# - cost per ml is snapshotted from the bottles as the order is written.
+# One row comes back: the verdict, what remains of each line's product when short, and
+# the order if written. The lookups are correlated subqueries so that each is an index
+# probe whatever the planner guesses of the number of lines (it guesses 100 for
+# jsonb_to_recordset); EXISTS rather than counting, because every aggregate costs its
+# set-up on every execution, run or not. Without a limit the guard is not called.
+_INSERT_ORDER = f"""
+WITH unpaid AS MATERIALIZED (
+    SELECT CASE WHEN %(max_unpaid)s::integer IS NULL THEN true
+                ELSE refuse_beyond_unpaid_limit(%(email)s, %(client_address)s::inet,
+                                                %(max_unpaid)s, %(expiry_minutes)s) END AS passed
+), line AS MATERIALIZED (
+    SELECT item.*
+      FROM unpaid,
+           jsonb_to_recordset(%(lines)s::jsonb)
+           AS item(position integer, product_id bigint, slug text, name text, brand text,
+                   size_ml numeric, quantity integer, price integer, need numeric,
+                   set_id bigint, set_line integer, set_price integer, set_version timestamptz)
+     WHERE unpaid.passed
+), verdict AS MATERIALIZED (
+    SELECT NOT EXISTS (
+               SELECT FROM line
+                WHERE (SELECT {{line_is_priced}}
+                         FROM products p
+                         JOIN product_sizes ps ON ps.product_id = p.id
+                        WHERE p.id = line.product_id AND p.is_active AND p.slug = line.slug
+                          AND p.name = line.name AND p.brand = line.brand
+                          AND ps.size_ml = line.size_ml AND ps.is_active) IS NOT TRUE
+           ) AS priced,
+           NOT EXISTS (
+               SELECT FROM line
+                WHERE (SELECT i.remaining_volume FROM inventory i
+                        WHERE i.product_id = line.product_id) < line.need
+           ) AS enough
+){{code_use}}, new_order AS (
     INSERT INTO orders (email, customer_name, shipping_address, shipping_country, subtotal_cents,
                         shipping_cents, tax_cents, discount_cents, total_cents, currency,
                         discount_code, payment_provider, idempotency_key, request_hash,
@@ -294,27 +301,68 @@ WITH line AS (
     SELECT %(email)s, %(name)s, %(address)s, %(country)s, %(subtotal_cents)s, %(shipping_cents)s,
            %(tax_cents)s, %(discount_cents)s, %(total_cents)s, %(currency)s, %(discount_code)s,
            %(provider)s, %(key)s, %(hash)s, %(client_address)s::inet
-     WHERE (SELECT still FROM priced)
-    RETURNING {ORDER_COLUMNS}
-), redemption AS (
-    -- A once-per-e-mail code: the unique index refuses a second live use by one address.
-    INSERT INTO discount_redemptions (code_id, order_id, email)
-    SELECT %(code_id)s, new_order.id, lower(new_order.email)
-      FROM new_order WHERE %(once_per_email)s
-    RETURNING 1
-), new_items AS (
+      FROM verdict
+     WHERE verdict.priced AND verdict.enough
+    RETURNING {MADE_BY_THE_DATABASE}
+){{redemption}}, new_items AS (
     INSERT INTO order_items (order_id, product_id, product_name, brand, size_ml, quantity,
                              unit_price_cents, cost_per_ml_cents, set_id, set_line)
     SELECT new_order.id, line.product_id, line.name, line.brand, line.size_ml, line.quantity,
-           line.price, line.cost, line.set_id, line.set_line
+           line.price,
+           coalesce((SELECT round(sum(b.cost_cents)::numeric / nullif(sum(b.volume_ml), 0), 4)
+                       FROM bottle_batches b WHERE b.product_id = line.product_id), 0),
+           line.set_id, line.set_line
       FROM new_order, line
      ORDER BY line.position
-    RETURNING 1
 )
-SELECT new_order.*, (SELECT count(*) FROM new_items) AS item_count,
-       (SELECT count(*) FROM code_use) AS codes_used
-  FROM new_order
+SELECT verdict.priced AS verdict_priced, verdict.enough AS verdict_enough,
+       CASE WHEN NOT verdict.enough
+            THEN ARRAY(SELECT (SELECT i.remaining_volume FROM inventory i
+                                WHERE i.product_id = line.product_id)
+                         FROM line ORDER BY line.position)
+       END AS verdict_remaining,
+       new_order.*
+  FROM verdict LEFT JOIN new_order ON true
 """
+_PRODUCT_LINE_IS_PRICED = "ps.price_cents = line.price"
+# A set's sample is priced by its set: the set must still be on sale at that price and
+# unchanged since its samples were read.
+_ANY_LINE_IS_PRICED = """
+CASE WHEN line.set_id IS NULL THEN ps.price_cents = line.price
+     ELSE EXISTS (SELECT FROM curated_sets cs
+                   WHERE cs.id = line.set_id AND cs.is_active AND cs.price_cents = line.set_price
+                     AND cs.updated_at = line.set_version) END
+"""
+# The code's use is counted (its CHECK refuses one use too many) only for an order
+# that is written.
+_CODE_USE = """
+, code_use AS (
+    UPDATE discount_codes SET used_count = used_count + 1
+     WHERE id = %(code_id)s AND (SELECT priced AND enough FROM verdict)
+)
+"""
+# A once-per-e-mail code: the unique index refuses a second live use by one address.
+_REDEMPTION = """
+, redemption AS (
+    INSERT INTO discount_redemptions (code_id, order_id, email)
+    SELECT %(code_id)s, new_order.id, lower(%(email)s) FROM new_order WHERE %(once_per_email)s
+)
+"""
+
+
+@functools.cache
+def insert_order_sql(*, with_code: bool, with_sets: bool) -> str:
+    """The statement for a cart with or without a code and sets: a cart without them
+    does not touch (nor lock) the tables of codes and sets.
+
+    Sent with its runs of blanks folded (it holds no comment, and no quoted text to
+    spoil): psycopg caches the parsing of statements up to 4096 bytes only."""
+    sql = _INSERT_ORDER.format(
+        line_is_priced=_ANY_LINE_IS_PRICED if with_sets else _PRODUCT_LINE_IS_PRICED,
+        code_use=_CODE_USE if with_code else "",
+        redemption=_REDEMPTION if with_code else "",
+    )
+    return " ".join(sql.split())
 
 
 @dataclass(frozen=True)
@@ -327,34 +375,27 @@ class Quote:
     samples: list[SetSample] = field(default_factory=list)
 
 
-def _insert_order(
-    conn: psycopg.Connection,
-    cart: Cart,
-    lines: list[CartLine],
-    idempotency_key: str | None,
-    fingerprint: str | None,
-) -> dict[str, Any] | None:
-    """The order as written, or None when a price changed since it was read."""
-    return write_order(conn, cart, quote(conn, cart, lines), idempotency_key, fingerprint)
-
-
-def quote(conn: psycopg.Connection, cart: Cart, lines: list[CartLine]) -> Quote:
-    """Price a (merged) cart from the database; refuses unknown items and short stock."""
+def quote(
+    conn: psycopg.Connection, cart: Cart, lines: list[CartLine], offers: OfferCache = OFFERS
+) -> Quote:
+    """Price a (merged) cart from a fresh read of the database; refuses unknown items and
+    short stock. The offers read are remembered for the next order."""
     rows = conn.execute(OFFERS_SQL, (sorted({line.slug for line in lines}),)).fetchall()
     samples = curated_sets.samples(conn, cart.sets, max_quantity=MAX_QUANTITY) if cart.sets else []
-    offers = {(row["slug"], Decimal(row["size_ml"]).normalize()): row for row in rows}
+    by_line = {(row["slug"], Decimal(row["size_ml"]).normalize()): row for row in rows}
     faults = {}
-    known_slugs = {slug for slug, _ in offers}
+    known_slugs = {slug for slug, _ in by_line}
     for index, line in enumerate(lines):
         if line.slug not in known_slugs:
             faults[f"items.{index}.slug"] = f"no product {line.slug!r}"
-        elif (line.slug, line.size_ml) not in offers:
+        elif (line.slug, line.size_ml) not in by_line:
             faults[f"items.{index}.size_ml"] = f"{line.slug} is not sold in {ml(line.size_ml)} ml"
     if faults:
         raise ValidationError("some items cannot be ordered", faults)
+    offers.remember(conn, rows)
 
     chosen = sorted(
-        ((line, offers[(line.slug, line.size_ml)]) for line in lines),
+        ((line, by_line[(line.slug, line.size_ml)]) for line in lines),
         key=lambda pair: (pair[1]["product_id"], pair[0].size_ml),
     )
     remaining = {s.product_id: s.remaining_volume for s in samples}
@@ -362,29 +403,47 @@ def quote(conn: psycopg.Connection, cart: Cart, lines: list[CartLine]) -> Quote:
     short = _short_lines(chosen, remaining, samples)
     if short:
         raise OutOfStock("not enough stock for some items", short)
+    return _priced(conn, cart, chosen, samples, rows[0]["now"] if rows else None)
 
+
+def _remembered_quote(
+    conn: psycopg.Connection, cart: Cart, lines: list[CartLine], offers: OfferCache
+) -> Quote | None:
+    """The cart priced at the offers this process remembers, or None when one is not
+    remembered (or the cart holds a set). The write checks every one of them."""
+    if cart.sets:
+        return None
+    remembered = offers.recall(conn, lines)
+    if remembered is None:
+        return None
+    chosen = sorted(
+        zip(lines, remembered, strict=True),
+        key=lambda pair: (pair[1]["product_id"], pair[0].size_ml),
+    )
+    return _priced(conn, cart, chosen, [], None)
+
+
+def _priced(
+    conn: psycopg.Connection,
+    cart: Cart,
+    chosen: list[tuple[CartLine, dict[str, Any]]],
+    samples: list[SetSample],
+    now: datetime | None,
+) -> Quote:
     subtotal = sum(offer["price_cents"] * line.quantity for line, offer in chosen)
     subtotal += sum(s.unit_price_cents * s.set_quantity for s in samples)
     code = None
     if cart.discount_code:
         code = conn.execute(
-            "SELECT * FROM discount_codes WHERE code = upper(%s)",
-            (cart.discount_code.strip(),),
+            CODE_SQL, {"code": cart.discount_code.strip(), "email": cart.email.strip()}
         ).fetchone()
         if code is None:
             raise ValidationError(
                 "discount code is not valid", {"discount_code": "this code is not valid"}
             )
-        if (
-            code.get("once_per_email")
-            and conn.execute(
-                "SELECT 1 FROM discount_redemptions WHERE code_id = %s AND email = lower(%s)"
-                " AND voided_at IS NULL",
-                (code["id"], cart.email.strip()),
-            ).fetchone()
-        ):
+        if code.get("once_per_email") and code["used_by_email"]:
             raise _used_by_this_email()
-    now = rows[0]["now"] if rows else conn.execute("SELECT now() AS now").fetchone()["now"]
+        now = code["now"]
     return Quote(chosen, code, pricing.order_totals(subtotal, cart.country, code, now), samples)
 
 
@@ -394,28 +453,46 @@ def write_order(
     priced: Quote,
     idempotency_key: str | None = None,
     fingerprint: str | None = None,
+    limits: OrderLimits = OrderLimits(),
 ) -> dict[str, Any] | None:
-    """Write a quoted order in one statement; None when a price moved since the quote."""
+    """Write a quoted order in one statement; None when a line is no longer what the
+    quote says (a price moved, a product was renamed or taken off sale)."""
     chosen, code, totals, samples = priced.chosen, priced.code, priced.totals, priced.samples
+    item_rows = _item_rows(chosen, samples)
+    written = {
+        "email": cart.email.strip(),
+        "customer_name": cart.name.strip(),
+        "shipping_address": cart.shipping_address,
+        "shipping_country": cart.country,
+        "subtotal_cents": totals.subtotal_cents,
+        "shipping_cents": totals.shipping_cents,
+        "tax_cents": totals.tax_cents,
+        "discount_cents": totals.discount_cents,
+        "total_cents": totals.total_cents,
+        "currency": cart.currency,
+        "discount_code": code["code"] if code else None,
+        "payment_provider": cart.payment_provider,
+    }
     try:
-        order = conn.execute(
-            INSERT_ORDER,
+        row = conn.execute(
+            insert_order_sql(with_code=code is not None, with_sets=bool(samples)),
             {
-                "email": cart.email.strip(),
-                "name": cart.name.strip(),
+                "email": written["email"],
+                "name": written["customer_name"],
                 "address": json.dumps(cart.shipping_address),
                 "country": cart.country,
                 "currency": cart.currency,
-                "discount_code": code["code"] if code else None,
+                "discount_code": written["discount_code"],
                 "code_id": code["id"] if code else None,
                 "once_per_email": bool(code and code.get("once_per_email")),
-                "line_count": len(chosen) + len(samples),
                 "provider": cart.payment_provider,
                 "key": idempotency_key,
                 "hash": fingerprint,
                 "client_address": cart.client_address,
-                # One JSON parameter: far cheaper to send than seven typed arrays.
-                "lines": json.dumps(_item_rows(chosen, samples)),
+                "max_unpaid": limits.max_unpaid_orders,
+                "expiry_minutes": limits.expiry_minutes,
+                # One JSON parameter: far cheaper to send than many typed arrays.
+                "lines": json.dumps(item_rows),
                 "subtotal_cents": totals.subtotal_cents,
                 "shipping_cents": totals.shipping_cents,
                 "discount_cents": totals.discount_cents,
@@ -423,6 +500,13 @@ def write_order(
                 "total_cents": totals.total_cents,
             },
         ).fetchone()
+    except pg_errors.RaiseException as exc:
+        if exc.diag.message_hint != "unpaid_orders_limit":
+            raise
+        raise RateLimited(
+            exc.diag.message_primary or "too many unpaid orders",
+            retry_after=int(exc.diag.message_detail or 1),
+        ) from None
     except pg_errors.UniqueViolation as exc:
         if exc.diag.constraint_name != "discount_redemptions_once_per_email":
             raise
@@ -435,10 +519,23 @@ def write_order(
         if exc.diag.constraint_name != "inventory_never_negative":
             raise
         raise _StockTaken(chosen, samples) from None
-    if order is None:
+    if not row.pop("verdict_priced"):
         return None
-    order.pop("item_count")
-    order.pop("codes_used")
+    enough = row.pop("verdict_enough")
+    remaining = row.pop("verdict_remaining")
+    if not enough:
+        raise OutOfStock(
+            "not enough stock for some items",
+            _short_lines(
+                chosen,
+                {
+                    item["product_id"]: Decimal(left or 0)
+                    for item, left in zip(item_rows, remaining, strict=True)
+                },
+                samples,
+            ),
+        )
+    order = {**written, **NOT_YET, **row}
     order["items"] = [
         {
             "product_id": offer["product_id"],
@@ -472,27 +569,29 @@ def _item_rows(
     chosen: list[tuple[CartLine, dict[str, Any]]], samples: list[SetSample]
 ) -> list[dict[str, Any]]:
     """The items to insert, product lines and set samples together in product-id order,
-    so the trigger locks bottles in that order whatever the cart holds."""
+    so the trigger locks bottles in that order whatever the cart holds. Each carries
+    what the write checks against the database (slug, name, brand, price) and the
+    millilitres its product must have for the whole cart (`need`)."""
     rows = [
         {
             "product_id": offer["product_id"],
+            "slug": offer["slug"],
             "name": offer["name"],
             "brand": offer["brand"],
             "size_ml": str(line.size_ml),
             "quantity": line.quantity,
             "price": offer["price_cents"],
-            "cost": str(offer["cost_per_ml_cents"]),
         }
         for line, offer in chosen
     ] + [
         {
             "product_id": s.product_id,
+            "slug": s.slug,
             "name": s.name,
             "brand": s.brand,
             "size_ml": str(s.size_ml),
             "quantity": s.set_quantity,
             "price": s.unit_price_cents,
-            "cost": str(s.cost_per_ml_cents),
             "set_id": s.set_id,
             "set_line": s.set_line,
             "set_price": s.set_price_cents,
@@ -500,8 +599,16 @@ def _item_rows(
         }
         for s in samples
     ]
+    need: dict[int, Decimal] = defaultdict(Decimal)
+    for line, offer in chosen:
+        need[offer["product_id"]] += line.size_ml * line.quantity
+    for sample in samples:
+        need[sample.product_id] += sample.size_ml * sample.set_quantity
     rows.sort(key=lambda row: (row["product_id"], row.get("set_line", -1)))
-    return [{**row, "position": position} for position, row in enumerate(rows)]
+    return [
+        {**row, "position": position, "need": str(need[row["product_id"]])}
+        for position, row in enumerate(rows)
+    ]
 
 
 def _used_by_this_email() -> ValidationError:

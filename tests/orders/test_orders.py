@@ -13,8 +13,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from decant.errors import Conflict, InvalidTransition, OutOfStock, ValidationError
+from decant.errors import Conflict, InvalidTransition, OutOfStock, RateLimited, ValidationError
 from decant.orders import placing
+from decant.orders.offer_cache import OfferCache
 from decant.platform import db
 from tests.factories import cart
 
@@ -442,3 +443,146 @@ def test_item_snapshots_price_and_cost_per_ml_at_sale(shop, conn):
     assert item["unit_price_cents"] == 1400
     assert item["cost_per_ml_cents"] == Decimal("120.0000")
     assert item["unit_cost_cents"] == 600
+
+
+def test_the_answer_to_a_placed_order_is_the_order_as_stored(shop, conn):
+    """The answer is made from what was written, not read back: it must be exactly what
+    tracking and the back office read afterwards."""
+    shop.product("rose-noir", ml=100, sizes={2: 600, 5: 1400})
+    shop.product("oud-bleu", ml=100, sizes={2: 700})
+    shop.discount("TEN", value=10)
+    placed = placing.place(
+        conn,
+        cart(("rose-noir", 5, 1), ("oud-bleu", 2, 2), discount_code="ten", client_address="::1"),
+        idempotency_key="k-answer",
+    )
+    stored = placing.get_order(conn, placed["id"])
+
+    def items(order: dict[str, Any]) -> list[dict[str, Any]]:
+        return sorted(({"set": None, **item} for item in order["items"]), key=lambda i: i["slug"])
+
+    assert {**placed, "items": None} == {**stored, "items": None}
+    assert items(placed) == items(stored)
+
+
+def test_a_price_changed_after_it_was_remembered_is_charged_at_the_new_price(shop, conn):
+    shop.product("rose-noir", ml=100, sizes={5: 1400})
+    offers = OfferCache()
+    placing.place(conn, cart(("rose-noir", 5, 1)), offers=offers)
+    assert offers.recall(conn, cart(("rose-noir", 5, 1)).items)[0]["price_cents"] == 1400
+    conn.execute("UPDATE product_sizes SET price_cents = 1600")
+
+    second = placing.place(conn, cart(("rose-noir", 5, 1)), offers=offers)
+
+    assert second["subtotal_cents"] == 1600 and second["items"][0]["unit_price_cents"] == 1600
+    written = conn.execute(
+        "SELECT o.subtotal_cents, i.unit_price_cents FROM orders o"
+        " JOIN order_items i ON i.order_id = o.id WHERE o.id = %s",
+        (second["id"],),
+    ).fetchone()
+    assert written == {"subtotal_cents": 1600, "unit_price_cents": 1600}
+    assert shop.count("orders") == 2 and shop.remaining_ml("rose-noir") == 90
+    assert offers.recall(conn, cart(("rose-noir", 5, 1)).items)[0]["price_cents"] == 1600
+
+
+def test_a_product_renamed_or_taken_off_sale_after_it_was_remembered(shop, conn):
+    shop.product("rose-noir", ml=100, sizes={2: 600, 5: 1400})
+    offers = OfferCache()
+    placing.place(conn, cart(("rose-noir", 5, 1)), offers=offers)
+    conn.execute("UPDATE products SET name = 'Rose Noire' WHERE slug = 'rose-noir'")
+
+    renamed = placing.place(conn, cart(("rose-noir", 5, 1)), offers=offers)
+    assert renamed["items"][0]["name"] == "Rose Noire"
+    assert placing.get_order(conn, renamed["id"])["items"][0]["name"] == "Rose Noire"
+
+    conn.execute("UPDATE product_sizes SET is_active = false WHERE size_ml = 5")
+    with pytest.raises(ValidationError) as raised:
+        placing.place(conn, cart(("rose-noir", 5, 1)), offers=offers)
+    assert set(raised.value.details) == {"items.0.size_ml"}
+    assert shop.count("orders") == 2 and shop.remaining_ml("rose-noir") == 90
+
+
+def test_short_stock_of_remembered_offers_is_refused_whole_naming_the_short_lines(shop, conn):
+    shop.product("rose-noir", ml=100)
+    shop.product("oud-bleu", ml=100)
+    offers = OfferCache()
+    placing.place(conn, cart(("rose-noir", 5, 1), ("oud-bleu", 2, 1)), offers=offers)
+    shop.stock("rose-noir", ml=8)
+
+    with pytest.raises(OutOfStock) as raised:
+        placing.place(conn, cart(("oud-bleu", 2, 1), ("rose-noir", 5, 2)), offers=offers)
+    assert raised.value.details == [
+        {"slug": "rose-noir", "size_ml": 5, "requested": 2, "available": 1}
+    ]
+    with pytest.raises(OutOfStock):  # two lines of one bottle count together
+        placing.place(conn, cart(("rose-noir", 5, 1), ("rose-noir", 2, 2)), offers=offers)
+    assert shop.count("orders") == 1 and shop.count("order_items") == 2
+    assert shop.remaining_ml("rose-noir") == 8 and shop.remaining_ml("oud-bleu") == 98
+
+
+def test_unpaid_orders_beyond_the_limit_are_refused_per_email_and_per_client(shop, conn):
+    shop.product("rose-noir", ml=100, sizes={2: 600})
+    limits = placing.OrderLimits(max_unpaid_orders=2, expiry_minutes=30)
+
+    def order(email: str, client: str) -> dict[str, Any]:
+        lines = ("rose-noir", 2, 1)
+        return placing.place(conn, cart(lines, email=email, client_address=client), limits=limits)
+
+    first = order("a@example.com", "203.0.113.7")
+    order("b@example.com", "203.0.113.7")
+    with pytest.raises(RateLimited) as by_client:
+        order("c@example.com", "203.0.113.7")
+    assert 29 * 60 <= by_client.value.retry_after <= 30 * 60 + 1
+    order("A@Example.com", "198.51.100.1")
+    with pytest.raises(RateLimited):  # a's second unpaid order, from another address
+        order("a@example.COM", "198.51.100.2")
+    assert shop.count("orders") == 3 and shop.remaining_ml("rose-noir") == 94
+
+    placing.cancel_unpaid(conn, first["id"])
+    order("c@example.com", "203.0.113.7")
+    paid = conn.execute("SELECT id FROM orders WHERE email = 'A@Example.com'").fetchone()
+    placing.transition(conn, paid["id"], status="paid", payment_status="paid")
+    order("a@example.com", "198.51.100.3")  # a paid order is no longer held
+    assert shop.count("orders") == 5
+
+
+def test_the_limit_function_answers_the_seconds_until_the_oldest_unpaid_order_expires(shop, conn):
+    shop.product("rose-noir", ml=100, sizes={2: 600})
+    for _ in range(2):
+        placing.place(conn, cart(("rose-noir", 2, 1), email="e@example.com"))
+    conn.execute("UPDATE orders SET created_at = now() - interval '10 minutes'")
+
+    def guard(email: str, address: str | None, limit: int | None) -> Any:
+        return conn.execute(
+            "SELECT refuse_beyond_unpaid_limit(%s, %s, %s, 30) AS passed", (email, address, limit)
+        ).fetchone()["passed"]
+
+    with pytest.raises(psycopg.errors.RaiseException) as raised:
+        guard("E@example.com", None, 2)
+    assert raised.value.diag.message_hint == "unpaid_orders_limit"
+    assert 19 * 60 <= int(raised.value.diag.message_detail) <= 20 * 60 + 1
+    assert guard("E@example.com", None, 3) is True
+    assert guard("E@example.com", "203.0.113.7", None) is True
+    assert guard("other@example.com", "203.0.113.7", 1) is True
+
+
+def test_concurrent_orders_of_one_email_cannot_race_past_the_unpaid_limit(shop, database_url):
+    shop.product("rose-noir", ml=1000, sizes={2: 600})
+    limits = placing.OrderLimits(max_unpaid_orders=3)
+    results = run_concurrently(
+        database_url,
+        20,
+        lambda c, i: placing.place(
+            c,
+            cart(
+                ("rose-noir", 2, 1),
+                email="Hoarder@example.com" if i % 2 else "hoarder@example.com",
+                client_address=f"198.51.100.{i}",
+            ),
+            limits=limits,
+        ),
+    )
+    placed = [r for r in results if isinstance(r, dict)]
+    refused = [r for r in results if isinstance(r, RateLimited)]
+    assert len(placed) == 3 and len(refused) == 17, results
+    assert shop.count("orders") == 3 and shop.remaining_ml("rose-noir") == 994

@@ -134,6 +134,76 @@ def test_a_browser_asking_for_brotli_gets_the_builds_br_file(nginx_shop, setting
     assert gzip_only.headers["Content-Encoding"] == "gzip"
 
 
+ENCODINGS = {"br": "br, gzip", "gzip": "gzip", "identity": "identity"}
+
+
+def fetch_page(base: str, path: str, accept: str) -> tuple[str, str]:
+    """The page as a browser sending Accept-Encoding: accept sees it, and the encoding
+    Nginx chose (requests decodes gzip, and Brotli with the brotli package installed)."""
+    response = requests.get(base + path, headers={"Accept-Encoding": accept}, timeout=10)
+    assert response.status_code == 200, path
+    return response.headers.get("Content-Encoding", "identity"), response.text
+
+
+def warm(base: str, path: str) -> None:
+    """Ask often enough for every variant's descriptor to stay in Nginx's open-file cache
+    (open_file_cache_min_uses), so a stale one would be served next."""
+    for accept in ENCODINGS.values():
+        for _ in range(3):
+            fetch_page(base, path, accept)
+
+
+def test_a_publish_is_served_on_the_next_request_though_nginx_keeps_files_open(
+    nginx_shop, catalog_shop, build_site
+):
+    """An admin's price edit goes live by the build switching public/current: Nginx's
+    cached descriptors of the old build must never answer for the new one."""
+    for path in ("/products/rose-noir/", "/catalog/"):
+        warm(nginx_shop, path)
+        for encoding, accept in ENCODINGS.items():
+            served, text = fetch_page(nginx_shop, path, accept)
+            assert served == encoding
+            assert "€3.50" in text and "€3.90" not in text, (path, encoding)
+    catalog_shop.conn.execute(
+        "UPDATE product_sizes SET price_cents = 390 WHERE size_ml = 1"
+        " AND product_id = (SELECT id FROM products WHERE slug = 'rose-noir')"
+    )
+    build_site()
+    for path in ("/products/rose-noir/", "/catalog/"):
+        for encoding, accept in ENCODINGS.items():
+            served, text = fetch_page(nginx_shop, path, accept)
+            assert served == encoding
+            assert "€3.90" in text and "€3.50" not in text, (path, encoding)
+
+
+def test_a_page_replaced_by_rename_in_a_symlinked_directory_is_served_on_the_next_request(
+    nginx_shop, settings, tmp_path
+):
+    """A build may share a directory between builds by a symlink and replace a page in it
+    by rename (a new inode, the old one still open in Nginx): the next request already
+    gets the new page, in every encoding."""
+    build = (settings.public_dir / "current").resolve()
+    shared = tmp_path / "shared-products"
+    shutil.move(build / "products", shared)
+    (build / "products").symlink_to(shared, target_is_directory=True)
+    warm(nginx_shop, "/products/rose-noir/")
+    assert "<h1>Rose Noir</h1>" in fetch_page(nginx_shop, "/products/rose-noir/", "identity")[1]
+
+    page = (
+        (shared / "rose-noir.html")
+        .read_bytes()
+        .replace(b"<h1>Rose Noir</h1>", b"<h1>Rose Noir Intense</h1>")
+    )
+    for suffix, data in (("", page), (".gz", gzip.compress(page)), (".br", brotli.compress(page))):
+        staged = shared / f".rose-noir.html{suffix}.new"
+        staged.write_bytes(data)
+        os.replace(staged, shared / f"rose-noir.html{suffix}")
+    for encoding, accept in ENCODINGS.items():
+        served, text = fetch_page(nginx_shop, "/products/rose-noir/", accept)
+        assert served == encoding
+        assert "<h1>Rose Noir Intense</h1>" in text, encoding
+
+
 def test_try_files_finds_pages_without_their_trailing_slash(nginx_shop):
     for path in ("/products/rose-noir/", "/products/rose-noir", "/about", "/sitemap.xml"):
         response = requests.get(nginx_shop + path, timeout=10, allow_redirects=False)
@@ -142,10 +212,11 @@ def test_try_files_finds_pages_without_their_trailing_slash(nginx_shop):
 
 
 def test_unknown_pages_get_the_shops_404_page(nginx_shop):
-    response = requests.get(nginx_shop + "/products/no-such-scent/", timeout=10)
-    assert response.status_code == 404
-    assert "Page not found" in response.text
-    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    for path in ("/products/no-such-scent/", "/assets/app.0000000000.css", "/media/none.webp"):
+        response = requests.get(nginx_shop + path, timeout=10)
+        assert response.status_code == 404, path
+        assert "Page not found" in response.text, path
+        assert response.headers["X-Frame-Options"] == "SAMEORIGIN", path
 
 
 def test_dotfiles_in_the_webroot_are_never_served(nginx_shop, settings):
@@ -392,3 +463,41 @@ def test_no_log_line_holds_a_shoppers_email_or_a_client_secret(nginx_gunicorn_sh
         assert "/checkout/confirmation/" in text or log == gunicorn_log
         for private in (email, email.replace("@", "%40"), "ines.privat", secret, "_secret_"):
             assert private not in text, f"{private!r} in {log.name}"
+
+
+def test_the_access_log_carries_the_request_id_the_app_got_and_none_for_files(
+    nginx_gunicorn_shop,
+):
+    """One id joins Nginx's line and the app's for a request the functions answered; a
+    file Nginx served itself has no app line to join, and logs "-"."""
+    base, nginx_log, gunicorn_log = nginx_gunicorn_shop
+    assert requests.get(base + "/api/health", timeout=30).status_code == 200
+    assert requests.get(base + "/catalog/", timeout=10).status_code == 200
+
+    def lines(log: Path, prefix: str) -> list[dict]:
+        """Access lines whose path starts with prefix: Nginx logs it as "uri" (the file it
+        served, e.g. /catalog//index.html), the app as "path" (twice: gunicorn's line and
+        the app's own)."""
+        parsed = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+        return [
+            line
+            for line in parsed
+            if (line.get("uri") or line.get("path") or "").startswith(prefix)
+        ]
+
+    wait_until(
+        lambda: (
+            lines(nginx_log, "/api/health")
+            and lines(nginx_log, "/catalog/")
+            and lines(gunicorn_log, "/api/health")
+        ),
+        timeout=30,
+        what="the access lines of both requests in both logs",
+    )
+    (proxied,) = lines(nginx_log, "/api/health")
+    assert re.fullmatch(r"[0-9a-f]{32}", proxied["request_id"])
+    assert {line["request_id"] for line in lines(gunicorn_log, "/api/health")} == {
+        proxied["request_id"]
+    }
+    (served,) = lines(nginx_log, "/catalog/")
+    assert served["request_id"] == "-"

@@ -168,7 +168,8 @@ def render_tls_config(
         text = text.replace(old, new)
     (prefix / "decant-tls.conf").write_text(text)
     (prefix / "snippets").mkdir()
-    shutil.copy(DEPLOY / "nginx" / "snippets" / "decant-site.conf", prefix / "snippets")
+    for snippet in ("decant-site.conf", "decant-product-shards.conf"):
+        shutil.copy(DEPLOY / "nginx" / "snippets" / snippet, prefix / "snippets")
     servers = "\n".join(f"    server {u} max_fails=1 fail_timeout=2s;" for u in upstreams)
     (prefix / "snippets" / "decant-upstream.conf").write_text(
         f"upstream decant_app {{\n{servers}\n    keepalive 16;\n}}\n"

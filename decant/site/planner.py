@@ -61,19 +61,18 @@ class SitePlanner(ProductPages, CatalogPages, SetPages, BrandAndNotePages, FeedP
         self.shape: dict[str, Any] = dict(memory.shape) if same else {}  # type: ignore[union-attr]
         fresh = site.fresh or []
         if same:
+            # the previous build's lookups, copied (a C-level copy) with the re-read rows in
             by_slug = dict(self.shape["by_slug"])
             by_slug.update((p["slug"], p) for p in fresh)
+            by_id = dict(self.shape["by_id"])
+            by_id.update((p["id"], p) for p in fresh)
             self.products = [by_slug[slug] for slug in self.shape["order"]]
         else:
             self.products = sorted(site.products, key=lambda p: (p["name"].lower(), p["slug"]))
             by_slug = {p["slug"]: p for p in self.products}
+            by_id = {p["id"]: p for p in self.products}
             self.shape["order"] = [p["slug"] for p in self.products]
-        self.shape["by_slug"] = by_slug
-        self.shape["by_id"] = {p["id"]: p for p in self.products} if not same else None
-        if same:
-            by_id = dict(memory.shape["by_id"])  # type: ignore[union-attr]
-            by_id.update((p["id"], p) for p in fresh)
-            self.shape["by_id"] = by_id
+        self.shape["by_slug"], self.shape["by_id"] = by_slug, by_id
         reuse = memory is not None and memory.cards and memory.index_currency == self.currency
         if same and reuse:
             # Only re-read products can have a new card; an equal one keeps the old
